@@ -1,0 +1,26 @@
+#pragma once
+// Plumbing shared by the `rdp` subcommands: registration, errors, output.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "rdp/error.hpp"
+
+namespace rdp::cli {
+
+/// Each subcommand file registers one of these at static-initialisation time:
+///   static const bool registered = register_command(&setup_rate);
+using CommandSetup = std::function<void(CLI::App& app)>;
+bool register_command(CommandSetup setup);
+
+/// Builds the app with every registered subcommand and runs it. Exit codes: 0 success, 2 bad
+/// input (parse errors included, one line on stderr, nothing on stdout), 1 internal failure.
+int run(int argc, char** argv);
+
+/// Thrown by callbacks for a usage error that is not about a single numeric range.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace rdp::cli

@@ -1,0 +1,32 @@
+#pragma once
+// The (source, distortion, perception) triple every theory subcommand starts from.
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "rdp/distortion.hpp"
+#include "rdp/perception.hpp"
+#include "rdp/source.hpp"
+
+namespace rdp::cli {
+
+struct ProblemOptions {
+  std::string source;
+  std::string distortion;  // empty: hamming for bernoulli, mse otherwise
+  std::string perception = "none";
+};
+
+struct Problem {
+  SourcePtr source;
+  Distortion distortion;
+  Perception perception = Perception::none;
+};
+
+void add_problem_options(CLI::App* command, ProblemOptions& options, bool perception_required);
+
+/// Parses and cross-checks the options; throws rdp::InvalidArgument on any mismatch.
+Problem resolve_problem(const ProblemOptions& options);
+
+/// The help text listing registered source families.
+std::string source_help();
+
+}  // namespace rdp::cli

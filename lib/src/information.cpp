@@ -1,0 +1,35 @@
+#include "rdp/information.hpp"
+
+#include <cmath>
+
+namespace rdp {
+
+double xlog2x_neg(double x) { return x > 0.0 ? -x * std::log2(x) : 0.0; }
+
+double binary_entropy_bits(double p) { return xlog2x_neg(p) + xlog2x_neg(1.0 - p); }
+
+double ternary_entropy_bits(double alpha, double beta) {
+  return xlog2x_neg(alpha) + xlog2x_neg(beta) + xlog2x_neg(1.0 - alpha - beta);
+}
+
+double entropy_bits(const Eigen::Ref<const Eigen::VectorXd>& pmf) {
+  double h = 0.0;
+  for (Eigen::Index i = 0; i < pmf.size(); ++i) h += xlog2x_neg(pmf[i]);
+  return h;
+}
+
+double mutual_information_bits(const Eigen::Ref<const Eigen::VectorXd>& p_x,
+                               const Eigen::Ref<const Eigen::MatrixXd>& channel) {
+  const Eigen::VectorXd q = channel.transpose() * p_x;  // output pmf
+  double info = 0.0;
+  for (Eigen::Index i = 0; i < channel.rows(); ++i) {
+    if (p_x[i] <= 0.0) continue;
+    for (Eigen::Index j = 0; j < channel.cols(); ++j) {
+      const double w = channel(i, j);
+      if (w > 0.0) info += p_x[i] * w * std::log2(w / q[j]);
+    }
+  }
+  return info;
+}
+
+}  // namespace rdp
