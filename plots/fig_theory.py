@@ -1,0 +1,81 @@
+"""Figures 1-3: closed-form R(D,P) (Blau & Michaeli 2019, Figs. 2-3 analogues)."""
+import os
+
+import numpy as np
+
+from common import column, exists, group_by, plt, read_csv, save
+
+CASES = [
+    ("fig2", "bernoulli_tv", "Bernoulli(0.1), Hamming, TV", "P (TV)"),
+    ("fig3", "gaussian_w2sq", "Gaussian N(0,1), MSE, $W_2^2$", "P ($W_2^2$)"),
+    ("fig3", "gaussian_kl", "Gaussian N(0,1), MSE, KL($p_X\\|p_{\\hat X}$) (jointly Gaussian)", "P (nats)"),
+    ("fig3", "gaussian_rkl", "Gaussian N(0,1), MSE, KL($p_{\\hat X}\\|p_X$)", "P (nats)"),
+]
+
+
+def render_rd(out_dir, fig_dir):
+    if not exists(out_dir, "fig1_bernoulli_rd.csv"):
+        return
+    rows = read_csv(os.path.join(out_dir, "fig1_bernoulli_rd.csv"))
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for curve in group_by(rows, "curve").items():
+        name, pts = curve
+        if name == "shannon":
+            ax.plot(column(pts, "D"), column(pts, "rate_bits"), "k--", label="R(D) (Shannon)")
+    tv = [r for r in rows if r["curve"] == "tv"]
+    for p, pts in sorted(group_by(tv, "P").items()):
+        ax.plot(column(pts, "D"), column(pts, "rate_bits"), label=f"P = {p:g}")
+    ax.set_xlabel("D (Hamming)")
+    ax.set_ylabel("R(D,P) (bits)")
+    ax.set_title("Bernoulli(0.1): perception-constrained R-D curves")
+    ax.legend()
+    save(fig, fig_dir, "fig1_bernoulli_rd")
+
+
+def render_case(out_dir, fig_dir, figure, name, title, p_label, overlay=None):
+    base = f"{figure}_{name}"
+    if not exists(out_dir, f"{base}_surface.csv", f"{base}_level_sets.csv", f"{base}_rate_perception.csv"):
+        return
+    surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
+    levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
+    rp = read_csv(os.path.join(out_dir, f"{base}_rate_perception.csv"))
+    d = np.array(column(surf, "D"))
+    p = np.array(column(surf, "P"))
+    r = np.array(column(surf, "rate_bits"))
+    nd, npp = len(np.unique(d)), len(np.unique(p))
+    fig = plt.figure(figsize=(15, 4.5))
+    ax = fig.add_subplot(1, 3, 1, projection="3d")
+    ax.plot_surface(d.reshape(nd, npp), p.reshape(nd, npp), np.minimum(r, 3.0).reshape(nd, npp),
+                    cmap="viridis", alpha=0.75, linewidth=0)
+    for rate, pts in sorted(group_by(levels, "rate_bits").items()):
+        ax.plot(column(pts, "D"), column(pts, "P"), [rate] * len(pts), "r-", lw=1.5)
+    ax.set_xlabel("D")
+    ax.set_ylabel(p_label)
+    ax.set_zlabel("R (bits)")
+    ax.set_title("(a) equi-rate level sets on R(D,P)")
+    ax2 = fig.add_subplot(1, 3, 2)
+    for rate, pts in sorted(group_by(levels, "rate_bits").items()):
+        ax2.plot(column(pts, "D"), column(pts, "P"), label=f"R = {rate:g}")
+    if overlay:
+        overlay(ax2, "level_sets")
+    ax2.set_xlabel("D")
+    ax2.set_ylabel(p_label)
+    ax2.set_title("(b) perception-distortion cross-sections")
+    ax2.legend(fontsize=8)
+    ax3 = fig.add_subplot(1, 3, 3)
+    for dist, pts in sorted(group_by(rp, "D").items()):
+        ax3.plot(column(pts, "P"), column(pts, "rate_bits"), label=f"D = {dist:g}")
+    if overlay:
+        overlay(ax3, "rate_perception")
+    ax3.set_xlabel(p_label)
+    ax3.set_ylabel("R (bits)")
+    ax3.set_title("(c) rate-perception cross-sections")
+    ax3.legend(fontsize=8)
+    fig.suptitle(title)
+    save(fig, fig_dir, base)
+
+
+def render(out_dir, fig_dir):
+    render_rd(out_dir, fig_dir)
+    for figure, name, title, p_label in CASES:
+        render_case(out_dir, fig_dir, figure, name, title, p_label)
