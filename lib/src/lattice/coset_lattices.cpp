@@ -134,9 +134,16 @@ std::array<std::uint8_t, 16> extended_hamming(unsigned poly) {
 // Turyn's construction of the Golay code (MacWilliams & Sloane, ch. 18 §7.4):
 // G24 = {(a + x, b + x, a + b + x) : a, b ∈ H, x ∈ H'} with H, H' the extended Hamming codes of
 // 1 + x + x³ and its reciprocal 1 + x² + x³, which meet only in {0, 1}.
+unsigned message_of(const std::array<std::uint8_t, 16>& code, unsigned word) {
+  for (unsigned m = 0; m < 16; ++m)
+    if (code[m] == word) return m;
+  return 0;  // not reached: both codes contain the all-ones word
+}
+
 struct Golay {
   std::array<std::uint8_t, 16> h = extended_hamming(0b1011u);        // 1 + x + x³
   std::array<std::uint8_t, 16> h_prime = extended_hamming(0b1101u);  // 1 + x² + x³
+  unsigned h_prime_ones = message_of(h_prime, 0xffu);                  // H'[m] = 1
   // 24-bit codeword of (a, b, x); bit i is coordinate i.
   std::uint32_t word(unsigned a, unsigned b, unsigned x) const {
     const std::uint32_t w1 = h[a] ^ h_prime[x], w2 = h[b] ^ h_prime[x],
@@ -206,7 +213,6 @@ class LeechLattice final : public CosetUnionLattice {
     }
     const Golay& g = golay();
     Coordinate coord[2][24];
-    double lower[2] = {0.0, 0.0};
     for (int h = 0; h < 2; ++h)
       for (int i = 0; i < 24; ++i) {
         Coordinate& c = coord[h][i];
@@ -222,16 +228,41 @@ class LeechLattice final : public CosetUnionLattice {
           c.cost[b][parity] = dv * dv;
           c.cost[b][parity ^ 1] = da * da;
         }
-        lower[h] += std::min(std::min(c.cost[0][0], c.cost[0][1]),
-                             std::min(c.cost[1][0], c.cost[1][1]));
       }
 
+    // Tables of both halves, then the 32 (half, x) subproblems in increasing order of their
+    // lower bound, each bound being the sum over blocks of the least table entry over the words
+    // a + x (a ∈ H) — a coset of H, shared by x and x ⊕ m1 where H'[m1] = 1.
+    double table[2][3][256][2];
+    Candidate cand[32];
+    for (int h = 0; h < 2; ++h) {
+      for (int j = 0; j < 3; ++j) block_table(coord[h] + 8 * j, table[h][j]);
+      for (unsigned x = 0; x < 16; ++x) {
+        const unsigned partner = x ^ g.h_prime_ones;
+        Candidate& c = cand[16 * h + x];
+        c.half = h;
+        c.x = x;
+        if (partner < x) {
+          c.lower = cand[16 * h + partner].lower;
+          continue;
+        }
+        c.lower = 0.0;
+        for (int j = 0; j < 3; ++j) {
+          double m = kInf;
+          for (unsigned a = 0; a < 16; ++a) {
+            const double* t = table[h][j][g.h[a] ^ g.h_prime[x]];
+            m = std::min(m, std::min(t[0], t[1]));
+          }
+          c.lower += m;
+        }
+      }
+    }
+    std::sort(cand, cand + 32,
+              [](const Candidate& p, const Candidate& q) { return p.lower < q.lower; });
     Best best;
-    const int first = lower[1] < lower[0] ? 1 : 0;
-    for (int pass = 0; pass < 2; ++pass) {
-      const int h = pass == 0 ? first : 1 - first;
-      if (lower[h] >= best.cost) continue;
-      search_half(g, coord[h], h, best);
+    for (const Candidate& c : cand) {
+      if (c.lower >= best.cost) break;
+      search(g, table[c.half], c.half, c.x, best);
     }
     reconstruct(g, coord[best.half], best, out);
   }
@@ -248,74 +279,85 @@ class LeechLattice final : public CosetUnionLattice {
     unsigned a = 0, b = 0, x = 0;
     int q1 = 0, q2 = 0, q3 = 0;
   };
+  struct Candidate {
+    double lower;
+    int half;
+    unsigned x;
+  };
 
-  static void block_table(const Coordinate* c, double (*table)[2]) {
-    // table[w][q]: least Σ cost over the 8 coordinates with bits w and block parity q.
-    table[0][0] = 0.0;
-    table[0][1] = kInf;
-    for (int i = 0, size = 1; i < 8; ++i, size <<= 1) {
+  // t[w][q]: least Σ cost over 4 coordinates with bits w and parity q (doubling over bits).
+  static void nibble_table(const Coordinate* c, double (*t)[2]) {
+    t[0][0] = 0.0;
+    t[0][1] = kInf;
+    for (int i = 0, size = 1; i < 4; ++i, size <<= 1) {
       const double c00 = c[i].cost[0][0], c01 = c[i].cost[0][1];
       const double c10 = c[i].cost[1][0], c11 = c[i].cost[1][1];
       for (int w = 0; w < size; ++w) {
-        const double e = table[w][0], o = table[w][1];
-        table[w | size][0] = std::min(e + c10, o + c11);
-        table[w | size][1] = std::min(e + c11, o + c10);
-        table[w][0] = std::min(e + c00, o + c01);
-        table[w][1] = std::min(e + c01, o + c00);
+        const double e = t[w][0], o = t[w][1];
+        t[w | size][0] = std::min(e + c10, o + c11);
+        t[w | size][1] = std::min(e + c11, o + c10);
+        t[w][0] = std::min(e + c00, o + c01);
+        t[w][1] = std::min(e + c01, o + c00);
       }
     }
   }
 
-  static void search_half(const Golay& g, const Coordinate* coord, int h, Best& best) {
-    double table[3][256][2];
-    for (int j = 0; j < 3; ++j) block_table(coord + 8 * j, table[j]);
-    // Per x ∈ H': the three blocks' costs as functions of a, b and s = a ⊕ b.
-    double u[16][3][16][2];
-    double lb[16], min2[16], min3[16];
-    int order[16];
-    for (unsigned x = 0; x < 16; ++x) {
-      double m[3] = {kInf, kInf, kInf};
-      for (int j = 0; j < 3; ++j)
-        for (unsigned a = 0; a < 16; ++a) {
-          const unsigned w = g.h[a] ^ g.h_prime[x];
-          u[x][j][a][0] = table[j][w][0];
-          u[x][j][a][1] = table[j][w][1];
-          m[j] = std::min(m[j], std::min(table[j][w][0], table[j][w][1]));
+  // table[w][q] for the 128 even-weight words w of a block (the only ones in the Golay code's
+  // blocks, since a + x lies in the even-weight code), from the two nibble tables.
+  static void block_table(const Coordinate* c, double (*table)[2]) {
+    static constexpr unsigned kNibbles[2][8] = {{0, 3, 5, 6, 9, 10, 12, 15},
+                                                {1, 2, 4, 7, 8, 11, 13, 14}};
+    double lo[16][2], hi[16][2];
+    nibble_table(c, lo);
+    nibble_table(c + 4, hi);
+    for (int parity = 0; parity < 2; ++parity)
+      for (unsigned wl : kNibbles[parity])
+        for (unsigned wh : kNibbles[parity]) {
+          double* t = table[wl | wh << 4];
+          t[0] = std::min(lo[wl][0] + hi[wh][0], lo[wl][1] + hi[wh][1]);
+          t[1] = std::min(lo[wl][0] + hi[wh][1], lo[wl][1] + hi[wh][0]);
         }
-      lb[x] = m[0] + m[1] + m[2];
-      min2[x] = m[1];
-      min3[x] = m[2];
-      order[x] = static_cast<int>(x);
+  }
+
+  // The subproblem (h, x): min over a, b ∈ H and q1, q2 of
+  // T1(a + x)[q1] + T2(b + x)[q2] + T3(a + b + x)[h ⊕ q1 ⊕ q2].
+  static void search(const Golay& g, const double (*table)[256][2], int h, unsigned x,
+                     Best& best) {
+    double u[3][16][2];
+    double min2 = kInf, min3 = kInf;
+    for (unsigned a = 0; a < 16; ++a) {
+      const unsigned w = g.h[a] ^ g.h_prime[x];
+      for (int j = 0; j < 3; ++j) {
+        u[j][a][0] = table[j][w][0];
+        u[j][a][1] = table[j][w][1];
+      }
+      min2 = std::min(min2, std::min(u[1][a][0], u[1][a][1]));
+      min3 = std::min(min3, std::min(u[2][a][0], u[2][a][1]));
     }
-    std::sort(order, order + 16, [&](int p, int q) { return lb[p] < lb[q]; });
-    for (int oi = 0; oi < 16; ++oi) {
-      const unsigned x = static_cast<unsigned>(order[oi]);
-      if (lb[x] >= best.cost) break;
-      const double rest = min2[x] + min3[x];
-      for (unsigned a = 0; a < 16; ++a)
-        for (int q1 = 0; q1 < 2; ++q1) {
-          const double c1 = u[x][0][a][q1];
-          if (c1 + rest >= best.cost) continue;
-          const int target = h ^ q1;
-          for (unsigned b = 0; b < 16; ++b) {
-            const double* u2 = u[x][1][b];
-            const double* u3 = u[x][2][a ^ b];
-            for (int q2 = 0; q2 < 2; ++q2) {
-              const double cost = c1 + u2[q2] + u3[target ^ q2];
-              if (cost < best.cost) {
-                best.cost = cost;
-                best.half = h;
-                best.a = a;
-                best.b = b;
-                best.x = x;
-                best.q1 = q1;
-                best.q2 = q2;
-                best.q3 = target ^ q2;
-              }
+    const double rest = min2 + min3;
+    for (unsigned a = 0; a < 16; ++a)
+      for (int q1 = 0; q1 < 2; ++q1) {
+        const double c1 = u[0][a][q1];
+        if (c1 + rest >= best.cost) continue;
+        const int target = h ^ q1;
+        for (unsigned b = 0; b < 16; ++b) {
+          const double* u2 = u[1][b];
+          const double* u3 = u[2][a ^ b];
+          for (int q2 = 0; q2 < 2; ++q2) {
+            const double cost = c1 + u2[q2] + u3[target ^ q2];
+            if (cost < best.cost) {
+              best.cost = cost;
+              best.half = h;
+              best.a = a;
+              best.b = b;
+              best.x = x;
+              best.q1 = q1;
+              best.q2 = q2;
+              best.q3 = target ^ q2;
             }
           }
         }
-    }
+      }
   }
 
   // Writes the point of the winning (half, codeword, block parities): per block, every
