@@ -340,13 +340,18 @@ class LeechLattice final : public CosetUnionLattice {
         const double c1 = u[0][a][q1];
         if (c1 + rest >= best.cost) continue;
         const int target = h ^ q1;
+        // Branch-free minimum over (b, q2) first; the argmin only when it improves.
+        double m = kInf;
         for (unsigned b = 0; b < 16; ++b) {
           const double* u2 = u[1][b];
           const double* u3 = u[2][a ^ b];
-          for (int q2 = 0; q2 < 2; ++q2) {
-            const double cost = c1 + u2[q2] + u3[target ^ q2];
-            if (cost < best.cost) {
-              best.cost = cost;
+          m = std::min(m, std::min(u2[0] + u3[target], u2[1] + u3[target ^ 1]));
+        }
+        if (c1 + m >= best.cost) continue;
+        for (unsigned b = 0; b < 16; ++b)
+          for (int q2 = 0; q2 < 2; ++q2)
+            if (u[1][b][q2] + u[2][a ^ b][target ^ q2] == m) {
+              best.cost = c1 + m;
               best.half = h;
               best.a = a;
               best.b = b;
@@ -354,9 +359,9 @@ class LeechLattice final : public CosetUnionLattice {
               best.q1 = q1;
               best.q2 = q2;
               best.q3 = target ^ q2;
+              b = 16;
+              break;
             }
-          }
-        }
       }
   }
 
