@@ -1,0 +1,101 @@
+"""Figures 5-8: lattice codecs against the theory (Lei, Hassani, Saeedi Bidokhti; THEORY.md §5)."""
+import os
+
+from common import column, exists, group_by, plt, read_csv, save
+
+MARKERS = {"z1": "o", "z8": "o", "a2": "s", "d4": "D", "e8": "^", "bw16": "v", "leech": "*"}
+
+
+def _errorbar(ax, rows, label, **kw):
+    ax.errorbar(column(rows, "distortion"), column(rows, "rate_bits"),
+                xerr=[2 * v for v in column(rows, "distortion_stderr")],
+                yerr=[2 * v for v in column(rows, "rate_stderr")], label=label, capsize=2, **kw)
+
+
+def render_fig5(out_dir, fig_dir):
+    if not exists(out_dir, "fig5_codecs_p0.csv", "fig5_theory.csv"):
+        return
+    rows = read_csv(os.path.join(out_dir, "fig5_codecs_p0.csv"))
+    th = read_csv(os.path.join(out_dir, "fig5_theory.csv"))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for ax, codec in zip(axes, ["sd", "pd"]):
+        ax.plot(column(th, "D"), column(th, "rate_p0_bits"), "k-", label="R(D,0)")
+        ax.plot(column(th, "D"), column(th, "rate_half_distortion_bits"), "k--", label="R(D/2,∞)")
+        ax.plot(column(th, "D"), column(th, "rate_shannon_bits"), "k:", label="R(D,∞)")
+        for lat, pts in group_by([r for r in rows if r["codec"] == codec], "lattice").items():
+            _errorbar(ax, pts, lat, marker=MARKERS.get(lat, "o"), ls="none")
+        ax.set_xscale("log")
+        ax.set_xlabel("D (MSE per dimension)")
+        ax.set_title(f"{codec.upper()}-LTC, Gaussian N(0,1), P = 0 (error bars: 2 SE)")
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("rate (bits per dimension)")
+    save(fig, fig_dir, "fig5_codecs_p0")
+
+
+def render_fig6(out_dir, fig_dir):
+    if exists(out_dir, "fig6_qsd_rc.csv", "fig6_theory_rc.csv"):
+        rows = read_csv(os.path.join(out_dir, "fig6_qsd_rc.csv"))
+        th = read_csv(os.path.join(out_dir, "fig6_theory_rc.csv"))
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        ax.plot(column(th, "common_randomness_bits"), column(th, "rate_bits"), "k-",
+                label="Wagner R(D, Rc)")
+        for lat, pts in group_by(rows, "lattice").items():
+            q = [r for r in pts if r["codec"] == "qsd"]
+            ax.errorbar(column(q, "common_randomness_bits"), column(q, "rate_bits"),
+                        yerr=[2 * v for v in column(q, "rate_stderr")], marker=MARKERS.get(lat, "o"),
+                        capsize=2, label=f"QSD {lat}")
+            for r in pts:
+                if r["codec"] == "sd":
+                    ax.axhline(r["rate_bits"], ls="--", lw=0.8, color="gray")
+                    ax.annotate(f"SD {lat}", (0.1, r["rate_bits"]), fontsize=8)
+        ax.set_xlabel("common randomness Rc = log2 a (bits per dimension)")
+        ax.set_ylabel("rate (bits per dimension)")
+        ax.set_title(f"QSD-LTC at D = {rows[0]['D_target']:g}, P = 0")
+        ax.legend(fontsize=8)
+        save(fig, fig_dir, "fig6_qsd_rc")
+    if exists(out_dir, "fig6_paper_fig4.csv", "fig5_theory.csv"):
+        rows = read_csv(os.path.join(out_dir, "fig6_paper_fig4.csv"))
+        th = read_csv(os.path.join(out_dir, "fig5_theory.csv"))
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        ax.plot(column(th, "D"), column(th, "rate_p0_bits"), "k-", label="R(D,0)")
+        ax.plot(column(th, "D"), column(th, "rate_half_distortion_bits"), "k--", label="R(D/2,∞)")
+        styles = {"pd": "s", "sd": "o", "qsd": "^"}
+        for (lat, codec), pts in sorted(
+                {(r["lattice"], r["codec"]): None for r in rows}.items()):
+            sel = [r for r in rows if r["lattice"] == lat and r["codec"] == codec]
+            label = f"{'Z^8' if lat == 'z8' else 'E8'} {codec.upper()}" + (" (a=3)" if codec == "qsd" else "")
+            _errorbar(ax, sel, label, marker=styles[codec], ls="-" if lat == "e8" else ":")
+        ax.set_xlabel("D (MSE per dimension)")
+        ax.set_ylabel("rate (bits per dimension)")
+        ax.set_xlim(0, max(column(rows, "distortion")) * 1.2)
+        ax.set_ylim(0, max(column(rows, "rate_bits")) * 1.15)
+        ax.set_title("8-dim Gaussian, P = 0 (Lei et al. Fig. 4 analogue)")
+        ax.legend(fontsize=8)
+        save(fig, fig_dir, "fig6_paper_fig4")
+
+
+def render_fig7(out_dir, fig_dir):
+    if not exists(out_dir, "fig7_sd_perception.csv", "fig7_theory.csv"):
+        return
+    rows = read_csv(os.path.join(out_dir, "fig7_sd_perception.csv"))
+    th = read_csv(os.path.join(out_dir, "fig7_theory.csv"))
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for rate, pts in sorted(group_by(th, "rate_bits").items()):
+        ax.plot(column(pts, "D"), column(pts, "P"), label=f"R(D,P) = {rate:.3f} bits")
+    ax.errorbar(column(rows, "distortion"), column(rows, "perception_w2sq"),
+                xerr=[2 * v for v in column(rows, "distortion_stderr")],
+                yerr=[2 * v for v in column(rows, "perception_w2sq_stderr")], fmt="ko", capsize=2,
+                label="SD-LTC E8, measured (D, W2²)")
+    for r in rows:
+        ax.annotate(f"{r['rate_bits']:.2f}", (r["distortion"], r["perception_w2sq"]), fontsize=7)
+    ax.set_xlabel("D (MSE per dimension)")
+    ax.set_ylabel("P (per-dimension W2²)")
+    ax.set_title("SD-LTC across P at a fixed rate (labels: measured bits)")
+    ax.legend(fontsize=8)
+    save(fig, fig_dir, "fig7_sd_perception")
+
+
+def render(out_dir, fig_dir):
+    render_fig5(out_dir, fig_dir)
+    render_fig6(out_dir, fig_dir)
+    render_fig7(out_dir, fig_dir)

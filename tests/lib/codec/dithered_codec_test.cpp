@@ -1,0 +1,210 @@
+// Dithered lattice codecs (Lei, Hassani, Saeedi Bidokhti, arXiv 2503.17558; THEORY.md §5).
+#include <doctest/doctest.h>
+#include <omp.h>
+
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+#include "rdp/codec/dithered_codec.hpp"
+#include "rdp/codec/simulate.hpp"
+#include "rdp/lattice/constants.hpp"
+#include "rdp/solvers/gaussian_rdp.hpp"
+#include "rdp/solvers/perfect_realism.hpp"
+#include "rdp/sources.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+std::shared_ptr<const rdp::CodecLattices> codec(rdp::CodecKind kind, const char* lattice, double d,
+                                                double p, int a = 1) {
+  const auto base = rdp::make_lattice(lattice);
+  const double nsm = *rdp::reference_nsm(lattice);
+  return std::make_shared<rdp::CodecLattices>(
+      base, rdp::choose_codec_parameters(kind, *base, nsm, 0.0, 1.0, d, p, a));
+}
+
+rdp::SimulationResult run(const std::shared_ptr<const rdp::CodecLattices>& c, std::uint64_t blocks,
+                          int rate_points = 32) {
+  rdp::SimulationOptions o;
+  o.blocks = blocks;
+  o.seed = rdp_test_seed();
+  o.rate_points = rate_points;
+  o.projections = 16;
+  return rdp::simulate_codec(c, rdp::Gaussian(0.0, 1.0), o);
+}
+
+}  // namespace
+
+TEST_CASE("Codec parameters: SD reproduces the jointly Gaussian optimum of R(D,P) with W2") {
+  // In the moment model SD's output is g(x + e), so ρ = σ/√(σ² + σ_e²) and s = g√(σ² + σ_e²);
+  // they must be the (ρ*, s*) of Zhang et al.'s closed form (gaussian_rdp.hpp).
+  const auto base = rdp::make_lattice("e8");
+  for (double d : {0.05, 0.3, 0.8}) {
+    for (double p : {0.0, 0.01, 0.1, 2.0}) {
+      const auto prm = rdp::choose_codec_parameters(rdp::CodecKind::sd, *base, 929.0 / 12960, 0.0,
+                                                    1.0, d, p);
+      const auto th = rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, p);
+      INFO("D=" << d << " P=" << p);
+      CHECK(std::abs(prm.predicted_correlation - th.correlation) <= 1e-9);
+      CHECK(std::abs(prm.predicted_output_std - th.output_std) <= 1e-9);
+    }
+  }
+}
+
+TEST_CASE("Codec parameters: PD at P = 0 follows Lei et al. Remark 4.7") {
+  // s = σ/√(σ² − D/2), g_s = σ²/(σ² + σ_e²), and the MMSE error D/2 = σ²σ_e²/(σ² + σ_e²).
+  const auto base = rdp::make_lattice("z1");
+  for (double d : {0.02, 0.2, 1.0, 1.8}) {
+    const auto prm = rdp::choose_codec_parameters(rdp::CodecKind::pd, *base, 1.0 / 12, 0.0, 1.0, d, 0.0);
+    const double ve = prm.noise_second_moment;
+    CHECK(std::abs(prm.dither_magnitude - 1.0 / std::sqrt(1.0 - d / 2)) <= 1e-9);
+    CHECK(std::abs(prm.decoder_gain - 1.0 / (1.0 + ve)) <= 1e-12);
+    CHECK(std::abs(ve / (1.0 + ve) - d / 2) <= 1e-9);
+    CHECK(std::abs(prm.predicted_output_std - 1.0) <= 1e-9);
+  }
+  CHECK_THROWS_AS(rdp::choose_codec_parameters(rdp::CodecKind::pd, *base, 1.0 / 12, 0.0, 1.0, 2.5, 0.0),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(rdp::choose_codec_parameters(rdp::CodecKind::qsd, *base, 1.0 / 12, 0.0, 1.0, 0.5, 0.0, 0),
+                  std::invalid_argument);
+}
+
+TEST_CASE("Codec: the decoder sees only the lattice point, the block number and its seeds") {
+  const auto sd = codec(rdp::CodecKind::sd, "e8", 0.2, 0.0);
+  const rdp::Encoder enc(sd, 7);
+  const rdp::Decoder dec(sd, 7, 99), wrong(sd, 8, 99);
+  double x[8], c[8], y1[8], y2[8], y3[8];
+  rdp::Philox rng(rdp_test_seed(), 1);
+  double err_right = 0, err_wrong = 0;
+  for (std::uint64_t b = 0; b < 2000; ++b) {
+    for (double& v : x) v = rng.normal();
+    enc.encode(b, x, c);
+    dec.decode(b, c, y1);
+    dec.decode(b, c, y2);  // same inputs, same output: nothing else enters
+    wrong.decode(b, c, y3);
+    for (int k = 0; k < 8; ++k) {
+      CHECK(y1[k] == y2[k]);
+      err_right += (y1[k] - x[k]) * (y1[k] - x[k]);
+      err_wrong += (y3[k] - x[k]) * (y3[k] - x[k]);
+    }
+  }
+  // Without the true shared dither the decoder is off by a whole dither: clearly worse.
+  CHECK(err_wrong > 1.3 * err_right);
+  // PD has no common randomness: its decoder cannot even be given a common seed that matters.
+  const auto pd = codec(rdp::CodecKind::pd, "e8", 0.2, 0.0);
+  CHECK_THROWS_AS(rdp::Decoder(sd, 99), std::logic_error);
+  const rdp::Encoder pe1(pd, 1), pe2(pd, 2);
+  const rdp::Decoder pdec(pd, 99);
+  for (double& v : x) v = rng.normal();
+  pe1.encode(3, x, c);
+  pe2.encode(3, x, y1);
+  for (int k = 0; k < 8; ++k) CHECK(c[k] == y1[k]);
+}
+
+TEST_CASE("Codec simulation is identical for 1 and 2 threads") {
+  const auto c = codec(rdp::CodecKind::sd, "d4", 0.3, 0.0);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto a = run(c, 2000, 8);
+  omp_set_num_threads(2);
+  const auto b = run(c, 2000, 8);
+  omp_set_num_threads(saved);
+  CHECK(a.rate_bits.value == b.rate_bits.value);
+  CHECK(a.distortion_mse.value == b.distortion_mse.value);
+  CHECK(a.perception.sliced_w2sq.value == b.perception.sliced_w2sq.value);
+}
+
+TEST_CASE("SD-LTC on Z: exact rate equals h(Y+E) - log2(step) by quadrature (Zamir & Feder)") {
+  // H(c|u) = I(Y; Y+E) = h(Y+E) − h(E), E uniform on [−Δ/2, Δ/2]; the density of Y+E is
+  // f(z) = (Φ(z + Δ/2) − Φ(z − Δ/2))/Δ for σ = 1.
+  const auto c = codec(rdp::CodecKind::sd, "z1", 0.3, 0.0);
+  const double step = c->parameters().lattice_scale;
+  const boost::math::normal_distribution<> nd;
+  auto f = [&](double z) {
+    return (boost::math::cdf(nd, z + step / 2) - boost::math::cdf(nd, z - step / 2)) / step;
+  };
+  const double h = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+      [&](double z) { const double v = f(z); return v > 0 ? -v * std::log2(v) : 0.0; },
+      -12.0 - step, 12.0 + step, 15, 1e-13);
+  const double exact = h - std::log2(step);
+  const auto r = run(c, 200000);
+  INFO("exact " << exact << " MC " << r.rate_bits.value << " +- " << r.rate_bits.stderr_);
+  CHECK(r.rate_method == "exact_box_cells");
+  CHECK(std::abs(r.rate_bits.value - exact) <= 5 * r.rate_bits.stderr_);
+}
+
+TEST_CASE("SD-LTC at high rate sits one space-filling loss above R(D,P)") {
+  // At ~4 bits/dimension, rate − R(D_measured, 0) → ½ log2(2πeG): Z 0.2546, E8 0.1460.
+  // Allowance: 5 SE of the rate plus the slope of R times 5 SE of D, plus 0.01 bits for the
+  // finite-rate difference between the cell-smoothed and Gaussian densities (O(σ_e²/σ²) ≈ 0.004).
+  for (const char* name : {"z1", "e8"}) {
+    const auto c = codec(rdp::CodecKind::sd, name, 0.004, 0.0);
+    const auto r = run(c, name[0] == 'z' ? 100000 : 20000, 16);
+    const double d = r.distortion_mse.value;
+    const double theory = rdp::rate_perfect_realism_gaussian(1.0, d);
+    const double loss = rdp::space_filling_loss_bits(*rdp::reference_nsm(name));
+    const double slope = 1.0 / (d * std::log(2.0));  // |dR/dD| of R(D,0) for small D, bits
+    INFO(name << ": rate " << r.rate_bits.value << " theory " << theory << " loss " << loss);
+    CHECK(r.rate_bits.value > 3.0);
+    CHECK(std::abs(r.rate_bits.value - theory - loss) <=
+          5 * r.rate_bits.stderr_ + 5 * slope * r.distortion_mse.stderr_ + 0.01);
+    // Output targeted at P = 0: small perception, far below the output's own variance.
+    CHECK(r.perception.sliced_w2sq.value < 1e-3);
+  }
+}
+
+TEST_CASE("SD-LTC on Z: measured marginal W2 matches the quadrature value of the exact law") {
+  // x̂ = g(x + e), x ~ N(0,1), e ~ U[−Δ/2, Δ/2]: W2²(law x̂, N(0,1)) = ∫ (g z − Φ⁻¹(F(z)))² f(z) dz,
+  // F(z) = (Ψ(z + Δ/2) − Ψ(z − Δ/2))/Δ, Ψ(t) = tΦ(t) + φ(t), computed by quadrature.
+  const auto c = codec(rdp::CodecKind::sd, "z1", 0.5, 0.0);
+  const double step = c->parameters().lattice_scale, g = c->parameters().decoder_gain;
+  const boost::math::normal_distribution<> nd;
+  auto psi = [&](double t) { return t * boost::math::cdf(nd, t) + boost::math::pdf(nd, t); };
+  auto f = [&](double z) {
+    return (boost::math::cdf(nd, z + step / 2) - boost::math::cdf(nd, z - step / 2)) / step;
+  };
+  auto big_f = [&](double z) { return (psi(z + step / 2) - psi(z - step / 2)) / step; };
+  const double exact = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+      [&](double z) {
+        const double u = std::clamp(big_f(z), 1e-300, 1 - 1e-16);
+        const double d = g * z - boost::math::quantile(nd, u);
+        return d * d * f(z);
+      },
+      -9.0, 9.0, 15, 1e-12);
+  const auto r = run(c, 200000);
+  INFO("exact " << exact << " MC " << r.perception.marginal_w2sq.value << " +- "
+                << r.perception.marginal_w2sq.stderr_);
+  CHECK(exact > 1e-5);  // a real, non-zero perception at finite rate
+  CHECK(std::abs(r.perception.marginal_w2sq.value - exact) <=
+        5 * r.perception.marginal_w2sq.stderr_ + 10 * std::log(2e5) / 2e5);
+}
+
+TEST_CASE("PD-LTC at P = 0: distortion twice the quantisation MSE, rate near R(D/2,inf) + loss") {
+  const auto c = codec(rdp::CodecKind::pd, "e8", 0.008, 0.0);
+  const auto r = run(c, 20000, 16);
+  const double ve = c->parameters().noise_second_moment;
+  // D = 2σ²σ_e²/(σ² + σ_e²) ≈ 2σ_e² at high rate (the moment model, exact to O(σ_e⁴)).
+  CHECK(std::abs(r.distortion_mse.value - 2 * ve) <= 5 * r.distortion_mse.stderr_ + 2 * ve * ve + 0.02 * ve);
+  const double theory = rdp::rate_half_distortion_gaussian(1.0, r.distortion_mse.value);
+  const double loss = rdp::space_filling_loss_bits(929.0 / 12960);
+  INFO("rate " << r.rate_bits.value << " R(D/2,inf) " << theory << " loss " << loss);
+  CHECK(std::abs(r.rate_bits.value - theory - loss) <= 5 * r.rate_bits.stderr_ + 0.02);
+}
+
+TEST_CASE("QSD-LTC: a = 1 is PD-LTC, and the rate falls towards SD's as a grows") {
+  const double d = 0.3;
+  const auto pd = run(codec(rdp::CodecKind::pd, "e8", d, 0.0), 4000, 8);
+  const auto q1 = run(codec(rdp::CodecKind::qsd, "e8", d, 0.0, 1), 4000, 8);
+  CHECK(q1.distortion_mse.value == pd.distortion_mse.value);
+  CHECK(q1.rate_bits.value == pd.rate_bits.value);
+  double previous = q1.rate_bits.value;
+  for (int a : {2, 3, 4}) {
+    const auto q = run(codec(rdp::CodecKind::qsd, "e8", d, 0.0, a), 4000, 8);
+    INFO("a=" << a << " rate " << q.rate_bits.value);
+    CHECK(q.rate_bits.value < previous + 3 * q.rate_bits.stderr_);
+    previous = q.rate_bits.value;
+  }
+}
