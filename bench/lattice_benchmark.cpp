@@ -15,8 +15,8 @@
 
 namespace {
 
-const char* const kLattices[] = {"z1", "z8", "a2", "d4", "d4star", "e8", "bw16", "leech",
-                                 "e8^3", "leech^2"};
+const char* const kLattices[] = {"z1", "z8",   "a2",    "d4",   "d4star",
+                                 "e8", "bw16", "leech", "e8^3", "leech^2"};
 
 // 4096 points per thread, uniform over three times a fundamental domain (several cells).
 std::vector<double> test_points(const rdp::Lattice& lattice, std::uint64_t stream) {
@@ -77,8 +77,8 @@ const bool registered = [] {
       benchmark::RegisterBenchmark((std::string("Decode/") + name).c_str(), BM_Decode, name)
           ->Threads(threads)
           ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string("SampleVoronoi/") + name).c_str(),
-                                 BM_SampleVoronoi, name);
+    benchmark::RegisterBenchmark((std::string("SampleVoronoi/") + name).c_str(), BM_SampleVoronoi,
+                                 name);
   }
   benchmark::RegisterBenchmark("Decode/leech:decoder=cosets", BM_Decode,
                                std::string("leech:decoder=cosets"))

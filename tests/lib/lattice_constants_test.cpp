@@ -104,11 +104,11 @@ TEST_CASE("lattice kissing numbers: enumeration matches the known values") {
     double norm;
     std::uint64_t kissing;  // SPLAG Table 1.2: A_n n(n+1), D_n 2n(n−1), D_n* (n ≥ 5) 2n
   };
-  const Case cases[] = {{"z1", 1, 2},     {"z5", 1, 10},     {"a2", 2, 6},         {"a3", 2, 12},
-                        {"a5", 2, 30},    {"d3", 2, 12},     {"d4", 2, 24},        {"d6", 2, 60},
-                        {"d3star", 0.75, 8}, {"d4star", 1, 24}, {"d6star", 1, 12}, {"e8", 2, 240},
-                        {"bw16", 8, 4320}, {"leech", 32, 196560}, {"e8^3", 2, 720},
-                        {"leech^2", 32, 393120}};
+  const Case cases[] = {
+      {"z1", 1, 2},        {"z5", 1, 10},         {"a2", 2, 6},      {"a3", 2, 12},
+      {"a5", 2, 30},       {"d3", 2, 12},         {"d4", 2, 24},     {"d6", 2, 60},
+      {"d3star", 0.75, 8}, {"d4star", 1, 24},     {"d6star", 1, 12}, {"e8", 2, 240},
+      {"bw16", 8, 4320},   {"leech", 32, 196560}, {"e8^3", 2, 720},  {"leech^2", 32, 393120}};
   for (const auto& c : cases) {
     const std::string name = c.name;
     CAPTURE(name);

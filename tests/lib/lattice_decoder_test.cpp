@@ -17,8 +17,9 @@
 namespace {
 
 // Lattices checked against the Fincke–Pohst neighbourhood search (dimension ≤ 16 keeps it fast).
-const char* const kSearchable[] = {"z1", "z5", "a1", "a2", "a3", "a6", "d2", "d3", "d4", "d7",
-                                   "d3star", "d4star", "d5star", "e8", "bw16", "a2^3", "e8^2"};
+const char* const kSearchable[] = {"z1",     "z5", "a1",   "a2",   "a3",     "a6",
+                                   "d2",     "d3", "d4",   "d7",   "d3star", "d4star",
+                                   "d5star", "e8", "bw16", "a2^3", "e8^2"};
 
 // Length scale of a lattice, covolume^(1/n); tolerances below are relative to it.
 double scale(const rdp::Lattice& l) { return std::pow(l.covolume(), 1.0 / l.dimension()); }
@@ -70,11 +71,19 @@ TEST_CASE("lattice factory: names, dimensions and covolumes") {
   };
   // Covolumes from the constructions: A_n √(n+1), D_n 2, D_n* ½, E8 1,
   // Λ16 = 2^16·2/32 (32 cosets of 2D16), Λ24 = 4^24·2/8192 (8192 cosets of 4D24) = 8^12.
-  const Case cases[] = {{"z1", 1, 1.0},       {"z:n=7", 7, 1.0},     {"a2", 2, std::sqrt(3.0)},
-                        {"a:n=5", 5, std::sqrt(6.0)}, {"d4", 4, 2.0}, {"d:n=9", 9, 2.0},
-                        {"d4star", 4, 0.5},   {"dstar:n=6", 6, 0.5}, {"e8", 8, 1.0},
-                        {"bw16", 16, 4096.0}, {"leech", 24, std::pow(8.0, 12)},
-                        {"e8^3", 24, 1.0},    {"leech^2", 48, std::pow(8.0, 24)}};
+  const Case cases[] = {{"z1", 1, 1.0},
+                        {"z:n=7", 7, 1.0},
+                        {"a2", 2, std::sqrt(3.0)},
+                        {"a:n=5", 5, std::sqrt(6.0)},
+                        {"d4", 4, 2.0},
+                        {"d:n=9", 9, 2.0},
+                        {"d4star", 4, 0.5},
+                        {"dstar:n=6", 6, 0.5},
+                        {"e8", 8, 1.0},
+                        {"bw16", 16, 4096.0},
+                        {"leech", 24, std::pow(8.0, 12)},
+                        {"e8^3", 24, 1.0},
+                        {"leech^2", 48, std::pow(8.0, 24)}};
   for (const auto& c : cases) {
     const std::string label = c.name;
     CAPTURE(label);
@@ -173,8 +182,8 @@ TEST_CASE("lattice Leech: the coset oracle finds the nearest point of a neighbou
 }
 
 TEST_CASE("lattice decoders: Q(x + λ) = Q(x) + λ") {
-  for (const char* name : {"z4", "a2", "a5", "d4", "d6star", "e8", "bw16", "leech", "e8^2",
-                           "leech:decoder=cosets"}) {
+  for (const char* name :
+       {"z4", "a2", "a5", "d4", "d6star", "e8", "bw16", "leech", "e8^2", "leech:decoder=cosets"}) {
     const std::string label = name;
     CAPTURE(label);
     const rdp::LatticePtr l = rdp::make_lattice(name);

@@ -50,7 +50,7 @@ TEST_CASE("lattice nesting: the representatives are a complete coset system insi
   };
   // Small cases with many boundary points (Z^2 and D4 with even a put fine points on the faces
   // and vertices of the coarse cell), the paper's E8 with a = 2, 3.
-  const Case cases[] = {{"z1", 2}, {"z2", 2}, {"z2", 3}, {"z3", 4}, {"a2", 2}, {"a2", 3},
+  const Case cases[] = {{"z1", 2}, {"z2", 2},     {"z2", 3}, {"z3", 4}, {"a2", 2}, {"a2", 3},
                         {"d4", 2}, {"d4star", 2}, {"d3", 3}, {"e8", 2}, {"e8", 3}, {"a1^3", 2}};
   for (const auto& c : cases) {
     const std::string label = std::string(c.name) + " a=" + std::to_string(c.ratio);
@@ -119,7 +119,7 @@ TEST_CASE("lattice nesting: sampling is uniform over the representatives and rep
     nl.sample_coset_representative(rng, r.data());
     rdp::Philox rng2(rdp_test_seed(), i);
     nl.sample_coset_representative(rng2, again.data());
-    CHECK(r == again);  // same seed and stream, same point
+    CHECK(r == again);              // same seed and stream, same point
     const auto it = index.find(r);  // exact: the points are dyadic
     if (it == index.end())
       ++unknown;

@@ -15,8 +15,7 @@ constexpr std::uint64_t kBlock = 1024;  // samples per partial sum
 
 NsmEstimate normalized_second_moment(const Lattice& lattice, std::uint64_t samples,
                                      std::uint64_t seed) {
-  if (samples < 2)
-    throw InvalidArgument("samples", "[2, 2^64)", std::to_string(samples));
+  if (samples < 2) throw InvalidArgument("samples", "[2, 2^64)", std::to_string(samples));
   const int n = lattice.dimension();
   const double unit = 1.0 / (n * std::pow(lattice.covolume(), 2.0 / n));
   const std::uint64_t blocks = (samples + kBlock - 1) / kBlock;
@@ -82,7 +81,7 @@ std::optional<double> reference_nsm(std::string_view name) {
   if (name == "a1") return 1.0 / 12.0;
   if (name == "a2") return 5.0 / (36.0 * std::sqrt(3.0));
   if (name == "a3" || name == "d3") return std::pow(2.0, -11.0 / 3.0);
-  if (name == "d3star") return 19.0 / (192.0 * std::cbrt(2.0));  // bcc = A3*
+  if (name == "d3star") return 19.0 / (192.0 * std::cbrt(2.0));                  // bcc = A3*
   if (name == "d4" || name == "d4star") return 13.0 / (120.0 * std::sqrt(2.0));  // D4* ≅ D4
   if (name == "e8") return 929.0 / 12960.0;
   if (name == "bw16") return 0.068299;

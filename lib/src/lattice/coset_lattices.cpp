@@ -65,8 +65,7 @@ class CosetUnionLattice : public Lattice {
           if (v2 > bound) continue;
           const int p = k & 1;
           for (int s = 0; s + v2 <= bound; ++s)
-            for (int q = 0; q < 2; ++q)
-              next[2 * (s + v2) + (q ^ p)] += dp[2 * s + q];
+            for (int q = 0; q < 2; ++q) next[2 * (s + v2) + (q ^ p)] += dp[2 * s + q];
         }
         dp.swap(next);
       }
@@ -89,8 +88,8 @@ class CosetUnionLattice : public Lattice {
     return detail::nearest_point_dn(y, k, n);
   }
 
-  static Eigen::MatrixXd make_generator(
-      int n, int den, int m, std::vector<std::vector<std::int64_t>> generators) {
+  static Eigen::MatrixXd make_generator(int n, int den, int m,
+                                        std::vector<std::vector<std::int64_t>> generators) {
     // m·D_n basis m·2e_0, m·(e_i − e_{i−1}); m·D_n ⊇ 2m·Z^n, hence the modulus 2m.
     for (int i = 0; i < n; ++i) {
       std::vector<std::int64_t> v(n, 0);
@@ -143,11 +142,10 @@ unsigned message_of(const std::array<std::uint8_t, 16>& code, unsigned word) {
 struct Golay {
   std::array<std::uint8_t, 16> h = extended_hamming(0b1011u);        // 1 + x + x³
   std::array<std::uint8_t, 16> h_prime = extended_hamming(0b1101u);  // 1 + x² + x³
-  unsigned h_prime_ones = message_of(h_prime, 0xffu);                  // H'[m] = 1
+  unsigned h_prime_ones = message_of(h_prime, 0xffu);                // H'[m] = 1
   // 24-bit codeword of (a, b, x); bit i is coordinate i.
   std::uint32_t word(unsigned a, unsigned b, unsigned x) const {
-    const std::uint32_t w1 = h[a] ^ h_prime[x], w2 = h[b] ^ h_prime[x],
-                        w3 = h[a ^ b] ^ h_prime[x];
+    const std::uint32_t w1 = h[a] ^ h_prime[x], w2 = h[b] ^ h_prime[x], w3 = h[a ^ b] ^ h_prime[x];
     return w1 | w2 << 8 | w3 << 16;
   }
 };
@@ -202,8 +200,8 @@ std::vector<std::vector<std::int64_t>> leech_offset_generators() {
 class LeechLattice final : public CosetUnionLattice {
  public:
   explicit LeechLattice(LeechDecoder decoder)
-      : CosetUnionLattice(decoder == LeechDecoder::fast ? "leech" : "leech:decoder=cosets", 24,
-                          1, 4, leech_offsets(), leech_offset_generators()),
+      : CosetUnionLattice(decoder == LeechDecoder::fast ? "leech" : "leech:decoder=cosets", 24, 1,
+                          4, leech_offsets(), leech_offset_generators()),
         fast_(decoder == LeechDecoder::fast) {}
 
   void nearest_point(const double* x, double* out) const override {
@@ -223,7 +221,8 @@ class LeechLattice final : public CosetUnionLattice {
           const double dv = x[i] - v, da = x[i] - alt;
           c.value[b] = v;
           c.alt[b] = alt;
-          const int parity = c.parity[b] = static_cast<int>(static_cast<std::int64_t>((v - r) * 0.25) & 1);
+          const int parity = c.parity[b] =
+              static_cast<int>(static_cast<std::int64_t>((v - r) * 0.25) & 1);
           // cost[b][q]: least cost of bit b with (x_i − r)/4 of parity q.
           c.cost[b][parity] = dv * dv;
           c.cost[b][parity ^ 1] = da * da;
@@ -321,8 +320,7 @@ class LeechLattice final : public CosetUnionLattice {
 
   // The subproblem (h, x): min over a, b ∈ H and q1, q2 of
   // T1(a + x)[q1] + T2(b + x)[q2] + T3(a + b + x)[h ⊕ q1 ⊕ q2].
-  static void search(const Golay& g, const double (*table)[256][2], int h, unsigned x,
-                     Best& best) {
+  static void search(const Golay& g, const double (*table)[256][2], int h, unsigned x, Best& best) {
     double u[3][16][2];
     double min2 = kInf, min3 = kInf;
     for (unsigned a = 0; a < 16; ++a) {
@@ -401,7 +399,8 @@ class E8Lattice final : public CosetUnionLattice {
  public:
   E8Lattice()
       : CosetUnionLattice("e8", 8, 2, 2, offsets(),
-                          std::vector<std::vector<std::int64_t>>{std::vector<std::int64_t>(8, 1)}) {}
+                          std::vector<std::vector<std::int64_t>>{std::vector<std::int64_t>(8, 1)}) {
+  }
   void nearest_point(const double* x, double* out) const override {
     double y[8], a[8], b[8];
     for (int i = 0; i < 8; ++i) y[i] = x[i] - 0.5;

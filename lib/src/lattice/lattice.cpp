@@ -356,10 +356,9 @@ LatticePtr make_lattice(std::string_view name) {
     if (k < 0 || caret == 0) bad_name(name);
     LatticePtr base = make_lattice(name.substr(0, caret));
     if (k < 1 || k * base->dimension() > kMaxLatticeDimension)
-      throw InvalidArgument("lattice",
-                            "NAME^k with k >= 1 and dimension <= " +
-                                std::to_string(kMaxLatticeDimension),
-                            "'" + std::string(name) + "'");
+      throw InvalidArgument(
+          "lattice", "NAME^k with k >= 1 and dimension <= " + std::to_string(kMaxLatticeDimension),
+          "'" + std::string(name) + "'");
     return make_product(std::move(base), static_cast<int>(k));
   }
   if (name == "e8") return make_e8();

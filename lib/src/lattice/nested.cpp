@@ -18,7 +18,8 @@ constexpr double kTieBreakScale = 1e-7;
 NestedLattice::NestedLattice(LatticePtr fine, int ratio) : fine_(std::move(fine)), ratio_(ratio) {
   if (!fine_) throw InvalidArgument("lattice", "a lattice", "null");
   if (ratio < 1 || ratio > kMaxNestingRatio)
-    throw InvalidArgument("nesting_ratio", "integer in [1, " + std::to_string(kMaxNestingRatio) + "]",
+    throw InvalidArgument("nesting_ratio",
+                          "integer in [1, " + std::to_string(kMaxNestingRatio) + "]",
                           std::to_string(ratio));
   coarse_ = make_scaled(fine_, ratio);
   const int n = fine_->dimension();
@@ -42,9 +43,7 @@ NestedLattice::NestedLattice(LatticePtr fine, int ratio) : fine_(std::move(fine)
 
 double NestedLattice::common_randomness_bits() const { return std::log2(double(ratio_)); }
 
-double NestedLattice::log2_coset_count() const {
-  return dimension() * std::log2(double(ratio_));
-}
+double NestedLattice::log2_coset_count() const { return dimension() * std::log2(double(ratio_)); }
 
 // GCC 12 cannot see that the first n entries of y are written before the virtual call reads
 // them (its -Wmaybe-uninitialized on const-pointer arguments); zero-filling 8 KB per call would
@@ -80,7 +79,8 @@ std::vector<double> NestedLattice::enumerate_coset_representatives(std::uint64_t
   const int n = dimension();
   if (log2_coset_count() > std::log2(double(max_points)) + 1e-9)
     throw InvalidArgument("nesting_ratio",
-                          "a^n <= " + std::to_string(max_points) + " for enumeration (use "
+                          "a^n <= " + std::to_string(max_points) +
+                              " for enumeration (use "
                               "sample_coset_representative for larger sets)",
                           std::to_string(ratio_) + " in dimension " + std::to_string(n));
   std::uint64_t count = 1;
