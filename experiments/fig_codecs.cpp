@@ -96,13 +96,14 @@ int main(int argc, char** argv) {
         paper.write(opt.out_dir, "fig6_paper_fig4");
 
         // Figure 7: SD across P at a fixed rate: aim at R(D,P) = R − loss so the codec spends ≈ R.
-        const double rate = 1.5;
+        // At 0.6 bits the level set bends over P in [0, ~0.06], wide enough to resolve.
+        const double rate = 0.6;
         const double loss = space_filling_loss_bits(*reference_nsm("e8"));
         auto r_w2 = [](double d, double p) {
           return rate_distortion_perception_gaussian_w2sq(1.0, d, p).rate_bits;
         };
-        const std::vector<double> ps = opt.quick ? std::vector<double>{0.0, 0.01, 0.05, 0.15}
-                                                 : linspace(0.0, 0.2, 10);
+        const std::vector<double> ps = opt.quick ? std::vector<double>{0.0, 0.01, 0.03, 0.06}
+                                                 : linspace(0.0, 0.08, 9);
         CsvTable fig7(codec_columns());
         for (const auto& pt : equi_rate_level_set(r_w2, rate - loss, ps, 1e-6, 2.0)) {
           fig7.add_row(codec_row({CodecKind::sd, "e8", pt.distortion, pt.perception, 1}, settings));
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
         fig7.write(opt.out_dir, "fig7_sd_perception");
         CsvTable theory7({"rate_bits", "D", "P"});
         for (double r : {rate, rate - loss})
-          for (const auto& pt : equi_rate_level_set(r_w2, r, linspace(0.0, 0.25, 101), 1e-6, 2.0))
+          for (const auto& pt : equi_rate_level_set(r_w2, r, linspace(0.0, 0.12, 121), 1e-6, 2.0))
             theory7.add_row({CsvTable::cell(r), CsvTable::cell(pt.distortion), CsvTable::cell(pt.perception)});
         theory7.write(opt.out_dir, "fig7_theory");
 
