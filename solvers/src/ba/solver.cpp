@@ -1,0 +1,902 @@
+// Certified R(D,P) on finite alphabets.
+//
+// Algorithm (why this one). For multipliers s >= 0 (distortion) and μ >= 0 (perception) the
+// Lagrangian  min_W I(W) + s E[Δ] + μ φ(q_W),  φ = d(p_X, ·) convex, q_W the output pmf, has the
+// stationarity condition  W(x̂|x) ∝ q(x̂) t(x̂) exp(−s Δ(x,x̂))  with the tilt t = exp(−μ g),
+// g ∈ ∂φ(q). So for fixed multipliers the problem is a classical rate-distortion problem whose
+// kernel is tilted by a function of x̂ only, and Blahut's iteration applies with one extra O(n)
+// step per iteration (recompute the tilt from the current output). The O(m·n) work stays a plain
+// scaled-kernel pass K = exp(−sΔ) (two mat-vecs fused into one sweep over K), so the perception
+// constraint costs nothing on the hot path, and any divergence plugs in through its subgradient.
+// Alternatives considered: the entropic/Sinkhorn coupling formulation (Chen et al. ISIT 2023)
+// needs a second m×n kernel per iteration and is only exact as its temperature goes to zero; the
+// relaxed alternating minimisation of Serra et al. (ISIT 2023) puts the divergence on the
+// auxiliary output pmf, which solves a relaxed problem unless it is corrected.
+//
+// Certificate. Lower bound, for any s, μ >= 0 and any λ > 0 (here λ_i = 1/Z_i from the last
+// pass): with ℓ(x̂) = log Σ_x p(x) λ(x) exp(−sΔ(x,x̂)),
+//     R(D,P) >= Σ_x p(x) log λ(x) − sD − μP − μ φ*(ℓ/μ),
+// where φ* is the conjugate of φ on the simplex (the divergence provides μφ*(ℓ/μ) exactly). This
+// is Blahut's lower bound (Blahut 1972, Thm. 8) with the perception constraint dualised through
+// φ = φ**; it needs no normalisation of λ because the tilt is chosen optimally inside φ*. Upper
+// bound: I(W) of a channel whose E[Δ] and φ(q_W) are recomputed from it and meet the targets.
+//
+// Targets. E[Δ] is decreasing in s and φ(q) in μ along the optimal curve (the dual function is
+// concave), so (s, μ) come from nested bracketed root searches (TOMS 748 in log s and log μ)
+// that stop as soon as the global certificate meets the requested gap. Each inner solve is
+// warm-started from the previous one, and queries on one BaSolver warm-start from each other.
+//
+// P = 0 (q must equal the divergence's zero point): the tilt becomes a Sinkhorn scaling that
+// matches the output marginal, and the upper-bound channel is rounded onto the exact marginal.
+#include "rdp/solvers/ba/solver.hpp"
+
+#include <algorithm>
+#include <boost/math/tools/minima.hpp>
+#include <boost/math/tools/roots.hpp>
+#include <cmath>
+#include <limits>
+#ifdef RDP_BA_DEBUG
+#include <cstdio>
+#endif
+
+#include "rdp/error.hpp"
+#include "rdp/information.hpp"
+
+namespace rdp {
+
+std::string_view ba_status_name(BaStatus status) {
+  switch (status) {
+    case BaStatus::converged: return "converged";
+    case BaStatus::iteration_limit: return "iteration_limit";
+    case BaStatus::infeasible: return "infeasible";
+    case BaStatus::numerical_failure: return "numerical_failure";
+  }
+  return "?";
+}
+
+void BaOptions::validate() const {
+  require_in_interval("gap bits", gap_bits, 0.0, 1.0, true, false);
+  if (max_iterations < 1)
+    throw InvalidArgument("max iterations", "[1, inf)", std::to_string(max_iterations));
+  if (max_inner_iterations < 1)
+    throw InvalidArgument("max inner iterations", "[1, inf)", std::to_string(max_inner_iterations));
+  if (max_evaluations < 1)
+    throw InvalidArgument("max evaluations", "[1, inf)", std::to_string(max_evaluations));
+  require_in_interval("constraint tolerance", constraint_tolerance, 0.0, 1e-3, false, false);
+  require_in_interval("tilt damping", tilt_damping, 0.0, 1.0, true, false);
+  require_in_interval("inner gap fraction", inner_gap_fraction, 0.0, 1.0, true, false);
+}
+
+namespace detail {
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define RDP_BA_TARGET_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define RDP_BA_TARGET_CLONES
+#endif
+
+/// One Blahut–Arimoto sweep over the row-major kernel K (m×n):
+///   Z_i = Σ_j K_ij w_j,  v_i = p_i / Z_i,  c_j = Σ_i v_i K_ij.
+/// Both products read row i while it is in L1, so K streams from memory once per iteration.
+RDP_BA_TARGET_CLONES
+void fused_kernel_pass(const double* __restrict k, long m, long n, const double* __restrict w,
+                       const double* __restrict p, double* __restrict z, double* __restrict v,
+                       double* __restrict c) {
+  for (long j = 0; j < n; ++j) c[j] = 0.0;
+  for (long i = 0; i < m; ++i) {
+    const double* __restrict row = k + i * n;
+    double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+    for (long j = 0; j < n; ++j) acc += row[j] * w[j];
+    z[i] = acc;
+    const double vi = p[i] / acc;
+    v[i] = vi;
+#pragma omp simd
+    for (long j = 0; j < n; ++j) c[j] += vi * row[j];
+  }
+}
+
+/// Σ_i v_i Σ_j A_ij w_j for row-major A (E[Δ] with A = K∘Δ).
+RDP_BA_TARGET_CLONES
+double weighted_bilinear(const double* __restrict a, long m, long n, const double* __restrict w,
+                         const double* __restrict v) {
+  double out = 0.0;
+  for (long i = 0; i < m; ++i) {
+    const double* __restrict row = a + i * n;
+    double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+    for (long j = 0; j < n; ++j) acc += row[j] * w[j];
+    out += v[i] * acc;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kLn2 = 0.69314718055994530942;
+// The largest tilt exponent kept; beyond it a weight is zero to double precision anyway.
+constexpr double kMaxTiltExponent = 700.0;
+
+enum class Mode { shannon, tilted, marginal };
+
+struct Eval {
+  double s = 0.0, mu = 0.0, ed = kInf, phi = kInf, lb = -kInf;
+  bool ok = false;
+};
+
+}  // namespace
+
+// A channel seen during the search, kept compactly (weights and slope) with its exact figures.
+struct PoolEntry {
+  Eigen::VectorXd w, q;
+  double s = 0.0, info = 0.0, ed = 0.0, phi = 0.0;  // info in nats
+  bool marginal = false;
+};
+
+struct BaSolver::Impl {
+  FiniteRdpProblem pb;
+  BaOptions opt;
+  Eigen::Index m_full = 0, m = 0, n = 0, ncell = 0;
+  std::vector<Eigen::Index> rows;  // kept (positive-mass) source rows
+  Eigen::VectorXd p;
+  RowMatrix d, k, kd;
+  Eigen::VectorXd dmin;
+  double slope = -1.0;
+  double dscale = 1.0;
+  bool has_perc = false;
+  Eigen::VectorXd zero_point;  // over cells; empty if none
+  // iteration state
+  Eigen::VectorXd w, z, v, c, q, logc, gbar, tilt_exp, w0, w1, w2, wx, w_safe;
+  double last_objective = 0.0;
+  double inner_slack = 0.0;  // extra inner-gap allowance while far from the target (nats)  // primal Lagrangian value of the last pass (nats)
+  Eigen::VectorXd qc, gc, ellc;  // over cells
+  double theta = 1.0;
+  double base = 0.0;  // Σ p_i (s dmin_i − log Z_i) of the last pass
+  // warm start across queries
+  double s_warm = -1.0, mu_warm = -1.0;
+  // per query
+  double D = 0.0, P = 0.0, tol_d = 0.0, tol_p = 0.0, gap_target = 0.0;
+  double best_lb = 0.0, best_ub = kInf, lb_s = 0.0, lb_mu = 0.0;
+  // The upper-bound channel is a convex combination of up to three pool channels: where the
+  // Lagrangian has several minimisers (TV's flat pieces, low rates) E[Δ] jumps as s crosses the
+  // multiplier, and only a mixture meets D and P exactly. E[Δ] is linear in the channel, and I
+  // and d(p_X, q) are convex, so Σα_k I_k bounds the mixture's rate from above.
+  std::vector<PoolEntry> pool;
+  std::size_t pool_next = 0;
+  static constexpr std::size_t kPoolSize = 10;
+  std::vector<std::pair<std::size_t, double>> best_mix;  // (pool entry copy index, weight)
+  std::vector<PoolEntry> best_parts;
+  Eigen::VectorXd ell_at_lb;  // ℓ over cells and base of the best lower bound (for polishing)
+  double base_at_lb = 0.0;
+  long iterations = 0;
+  int evaluations = 0;
+  bool failed = false, limit = false, infeasible_at_mu = false, underflow = false;
+  std::string failure;
+
+  Impl(FiniteRdpProblem problem, BaOptions options) : pb(std::move(problem)), opt(options) {
+    pb.validate();
+    opt.validate();
+    m_full = pb.source_pmf.size();
+    n = static_cast<Eigen::Index>(pb.reconstruction_points.size());
+    for (Eigen::Index i = 0; i < m_full; ++i)
+      if (pb.source_pmf[i] > 0.0) rows.push_back(i);
+    m = static_cast<Eigen::Index>(rows.size());
+    p.resize(m);
+    d.resize(m, n);
+    for (Eigen::Index r = 0; r < m; ++r) {
+      p[r] = pb.source_pmf[rows[r]];
+      d.row(r) = pb.distortion.row(rows[r]);
+    }
+    p /= p.sum();
+    dmin = d.rowwise().minCoeff();
+    dscale = std::max(d.maxCoeff(), 1e-300);
+    has_perc = static_cast<bool>(pb.perception);
+    ncell = has_perc ? pb.perception->cells() : 0;
+    if (has_perc) zero_point = pb.perception->zero_point();
+    k.resize(m, n);
+    kd.resize(m, n);
+    w = Eigen::VectorXd::Constant(n, 1.0 / double(n));
+    z.resize(m);
+    v.resize(m);
+    c.resize(n);
+    q.resize(n);
+    logc.resize(n);
+    gbar = Eigen::VectorXd::Zero(n);
+    tilt_exp.resize(n);
+    w0.resize(n);
+    w1.resize(n);
+    w2.resize(n);
+    wx.resize(n);
+    qc.resize(ncell);
+    gc.resize(ncell);
+    ellc.resize(ncell);
+  }
+
+  bool stop() const { return failed || limit || best_ub - best_lb <= gap_target; }
+
+  void set_slope(double s) {
+    if (s == slope) return;
+    slope = s;
+    for (Eigen::Index i = 0; i < m; ++i)
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const double e = std::exp(-s * (d(i, j) - dmin[i]));
+        k(i, j) = e;
+        kd(i, j) = e * d(i, j);
+      }
+  }
+
+  void merge_to_cells(const Eigen::VectorXd& x, Eigen::VectorXd& cells) const {
+    cells.setZero();
+    for (Eigen::Index j = 0; j < n; ++j) cells[pb.cell_of[j]] += x[j];
+  }
+
+  bool pass() {
+    detail::fused_kernel_pass(k.data(), m, n, w.data(), p.data(), z.data(), v.data(), c.data());
+    ++iterations;
+    q = w.cwiseProduct(c);
+    if (!(z.minCoeff() > 1e-290) || !c.allFinite()) {
+      // Too sharp a kernel for this slope: the evaluation is discarded (the searches treat it as
+      // "slope too large"); the query only fails if nothing else works.
+      underflow = true;
+      failure = "kernel underflow at slope s = " + format_number(slope) +
+                " (distortions too sharp for the scaled kernel); raise D or coarsen the grid";
+      return false;
+    }
+    return true;
+  }
+
+  // Lagrangian bounds (nats) of the last pass: returns the conjugate term used by the lower bound
+  // and fills logc, ellc, base.
+  double conjugate_term(double mu, Mode mode) {
+    base = 0.0;
+    for (Eigen::Index i = 0; i < m; ++i) base += p[i] * (slope * dmin[i] - std::log(z[i]));
+    for (Eigen::Index j = 0; j < n; ++j) logc[j] = std::log(c[j]);
+    if (!has_perc) return logc.maxCoeff();
+    ellc.setConstant(-kInf);
+    for (Eigen::Index j = 0; j < n; ++j)
+      ellc[pb.cell_of[j]] = std::max(ellc[pb.cell_of[j]], logc[j]);
+    if (mode == Mode::marginal) return ellc.dot(zero_point);
+    if (mode == Mode::shannon) return ellc.maxCoeff();
+    return pb.perception->perspective_conjugate(ellc, mu);
+  }
+
+  // Duality gap of the fixed-multiplier problem (nats).
+  double lagrangian_gap(double mu, Mode mode) {
+    const double conj = conjugate_term(mu, mode);
+    double ub = -q.dot(logc);
+    if (mode == Mode::tilted) {
+      merge_to_cells(q, qc);
+      ub += mu * pb.perception->value(qc);
+    }
+    last_objective = base + ub;
+    if (mode == Mode::marginal) {
+      merge_to_cells(q, qc);
+      const double spread = ellc.maxCoeff() - ellc.minCoeff();
+      return std::abs(ub - (-conj)) + (qc - zero_point).cwiseAbs().sum() * (1.0 + spread);
+    }
+    return ub + conj;
+  }
+
+  // Next weights. Blahut's step predicts the next output as y = q ⊙ c (the output of the channel
+  // with weights q); the perception enters through the entropic prox of that prediction,
+  //   u = argmin_u KL(u ‖ y) + μ φ(u),
+  // and the new weights are w' = u ⊘ c, so the next channel's output is u to first order. At a
+  // fixed point u = q and c·exp(−μ g(q)) is constant with g ∈ ∂φ(q): exactly the stationarity
+  // condition of the Lagrangian. With φ = 0 this is Blahut's step (w' = q); with φ the indicator
+  // of the zero point it is Sinkhorn's scaling (w' = p̃ ⊘ c), used for P = 0.
+  void update_weights(double mu, Mode mode) {
+    if (mode == Mode::shannon || (mode == Mode::tilted && mu == 0.0)) {
+      w = q;
+    } else {
+      for (Eigen::Index j = 0; j < n; ++j) wx[j] = q[j] * c[j];  // predicted output y
+      merge_to_cells(wx, qc);
+      if (mode == Mode::marginal)
+        gc = zero_point;
+      else
+        pb.perception->prox(qc, mu, gc);
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const int cell = pb.cell_of[j];
+        w[j] = qc[cell] > 0.0 ? wx[j] * (gc[cell] / qc[cell]) / c[j] : 0.0;
+      }
+    }
+    const double total = w.sum();
+    if (total > 0.0 && std::isfinite(total)) w /= total;
+  }
+
+  // Fixed-multiplier solve, warm-started from w. Leaves a consistent last pass.
+  //
+  // Plain Blahut–Arimoto contracts slowly where the kernel is flat (low rates) or sharp, so the
+  // iteration is accelerated by SQUAREM (Varadhan & Roland, Scand. J. Stat. 2008): two plain steps
+  // w0 → w1 → w2 in log-weights give r = w1 − w0 and v = w2 − 2w1 + w0, and the extrapolated
+  // point w0 − 2αr + α²v (α = −‖r‖/‖v‖) is kept only if its Lagrangian value does not exceed the
+  // plain iterate's, so the scheme never does worse than Blahut–Arimoto by more than one pass.
+  bool inner(double mu, Mode mode) {
+    // Far from the target an evaluation only needs the sign of E[Δ] − D (and of d − P), so the
+    // inner gap may be as loose as a fraction of what the previous miss costs in the Lagrangian.
+    const double tol = std::max(opt.inner_gap_fraction * gap_target, inner_slack);
+    theta = opt.tilt_damping;
+    if (mode == Mode::tilted && mu > 0.0 && gbar.isZero()) {
+      merge_to_cells(w, qc);
+      pb.perception->subgradient(qc, gc);
+      for (Eigen::Index j = 0; j < n; ++j) gbar[j] = gc[pb.cell_of[j]];
+    }
+    long passes = 0;
+    double prev_gap = kInf;
+    // One pass on the current w; true when converged or out of budget (result in `status`).
+    int status = 0;  // 0 running, 1 converged/budget, -1 failure
+    auto checked_pass = [&]() {
+      if (!pass()) return status = -1, true;
+      ++passes;
+      const double gap = lagrangian_gap(mu, mode);
+      if (std::isfinite(gap) && gap <= tol) return status = 1, true;
+      if (mode == Mode::tilted && gap > prev_gap * (1.0 + 1e-9)) theta = std::max(theta * 0.5, 1e-3);
+      prev_gap = gap;
+      if (passes >= opt.max_inner_iterations) return status = 1, true;
+      if (iterations >= opt.max_iterations) return limit = true, status = 1, true;
+      return false;
+    };
+    const bool accelerate = mode != Mode::marginal;
+    for (;;) {
+      if (!accelerate) {
+        if (checked_pass()) return status > 0;
+        update_weights(mu, mode);
+        continue;
+      }
+      w0 = w;
+      if (checked_pass()) return status > 0;
+      update_weights(mu, mode);
+      w1 = w;
+      if (checked_pass()) return status > 0;
+      const double j1 = last_objective;
+      update_weights(mu, mode);
+      w2 = w;
+      // Extrapolate in log-weights over the cells that carry weight in all three iterates.
+      double rr = 0.0, vv = 0.0;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        if (!(w0[j] > 0.0 && w1[j] > 0.0 && w2[j] > 0.0)) continue;
+        const double l0 = std::log(w0[j]), l1 = std::log(w1[j]), l2 = std::log(w2[j]);
+        const double r = l1 - l0, vdiff = l2 - 2.0 * l1 + l0;
+        rr += r * r;
+        vv += vdiff * vdiff;
+      }
+      if (!(vv > 0.0) || !(rr > 0.0)) continue;  // w = w2: a plain step
+      const double alpha = std::min(-std::sqrt(rr / vv), -1.0);
+      double top = -kInf;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        if (!(w0[j] > 0.0 && w1[j] > 0.0 && w2[j] > 0.0)) {
+          wx[j] = -kInf;
+          continue;
+        }
+        const double l0 = std::log(w0[j]), l1 = std::log(w1[j]), l2 = std::log(w2[j]);
+        wx[j] = l0 - 2.0 * alpha * (l1 - l0) + alpha * alpha * (l2 - 2.0 * l1 + l0);
+        top = std::max(top, wx[j]);
+      }
+      for (Eigen::Index j = 0; j < n; ++j) w[j] = std::exp(wx[j] - top);
+      w /= w.sum();
+      if (checked_pass()) {
+        if (status < 0) return false;
+        if (last_objective <= j1 || !std::isfinite(j1)) return true;
+        // The extrapolated point was worse; finish from the plain iterate.
+        w = w2;
+        if (!pass()) return false;
+        lagrangian_gap(mu, mode);
+        return true;
+      }
+      if (last_objective > j1) {
+        w = w2;
+        continue;
+      }
+      update_weights(mu, mode);
+    }
+  }
+
+  double lower_bound_at(double mu, Mode mode, double conj) const {
+    (void)mode;
+    return base - conj - slope * D - mu * P;
+  }
+
+  // Best μ' for the lower bound with the current λ (concave in μ'), by Brent's method.
+  double polish_lower_bound(double mu_hint) {
+    if (!has_perc || P <= 0.0) return -kInf;
+    auto negative_lb = [&](double mu) {
+      return -(base - pb.perception->perspective_conjugate(ellc, mu) - slope * D - mu * P);
+    };
+    const double hi = std::max(4.0 * mu_hint, 1.0);
+    std::uintmax_t iters = 40;
+    const auto r = boost::math::tools::brent_find_minima(negative_lb, 0.0, hi, 30, iters);
+    if (-r.second > best_lb) {
+      best_lb = -r.second;
+      lb_s = slope;
+      lb_mu = r.first;
+    }
+    return -r.second;
+  }
+
+  // Materialises the channel W_ij ∝ w_j exp(−sΔ_ij) on all source rows (zero-mass rows go to
+  // their nearest point); with `round_marginal`, rounds it onto the exact output marginal.
+  Eigen::MatrixXd channel_of(const Eigen::VectorXd& weights, double s, bool round_marginal) const {
+    Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
+    for (Eigen::Index i = 0; i < m_full; ++i) {
+      Eigen::Index best = 0;
+      pb.distortion.row(i).minCoeff(&best);
+      ch(i, best) = 1.0;
+    }
+    for (Eigen::Index r = 0; r < m; ++r) {
+      double total = 0.0;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const double e = weights[j] * std::exp(-s * (d(r, j) - dmin[r]));
+        ch(rows[r], j) = e;
+        total += e;
+      }
+      ch.row(rows[r]) /= total;
+    }
+    if (round_marginal) {
+      // Altschuler–Weed–Rigollet rounding on the joint, cell by cell: shrink over-full cells,
+      // then give the rows' deficits to the under-full cells in proportion.
+      Eigen::MatrixXd joint = pb.source_pmf.asDiagonal() * ch;
+      Eigen::VectorXd cellmass = Eigen::VectorXd::Zero(ncell);
+      for (Eigen::Index j = 0; j < n; ++j) cellmass[pb.cell_of[j]] += joint.col(j).sum();
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const int cell = pb.cell_of[j];
+        if (cellmass[cell] > zero_point[cell]) joint.col(j) *= zero_point[cell] / cellmass[cell];
+      }
+      Eigen::VectorXd row_def = pb.source_pmf - joint.rowwise().sum();
+      row_def = row_def.cwiseMax(0.0);
+      cellmass.setZero();
+      for (Eigen::Index j = 0; j < n; ++j) cellmass[pb.cell_of[j]] += joint.col(j).sum();
+      Eigen::VectorXd col_def = Eigen::VectorXd::Zero(n);
+      std::vector<char> seen(ncell, 0);
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const int cell = pb.cell_of[j];
+        if (seen[cell]) continue;
+        seen[cell] = 1;
+        col_def[j] = std::max(zero_point[cell] - cellmass[cell], 0.0);
+      }
+      const double missing = col_def.sum();
+      if (missing > 0.0) joint += row_def * col_def.transpose() / missing;
+      for (Eigen::Index i = 0; i < m_full; ++i)
+        if (pb.source_pmf[i] > 0.0) ch.row(i) = joint.row(i) / joint.row(i).sum();
+    }
+    return ch;
+  }
+
+  struct Audit {
+    double info_bits, ed, phi;
+    Eigen::VectorXd output;
+  };
+  Audit audit(const Eigen::MatrixXd& ch) const {
+    Audit a;
+    a.info_bits = mutual_information_bits(pb.source_pmf, ch);
+    a.ed = (pb.source_pmf.asDiagonal() * ch).cwiseProduct(pb.distortion).sum();
+    a.output = ch.transpose() * pb.source_pmf;
+    a.phi = 0.0;
+    if (has_perc) {
+      Eigen::VectorXd cells = Eigen::VectorXd::Zero(ncell);
+      for (Eigen::Index j = 0; j < n; ++j) cells[pb.cell_of[j]] += a.output[j];
+      a.phi = pb.perception->value(cells);
+    }
+    return a;
+  }
+
+  double mixture_phi(const std::vector<std::pair<const PoolEntry*, double>>& parts) {
+    if (!has_perc) return 0.0;
+    wx.setZero();
+    for (const auto& [e, a] : parts) wx += a * e->q;
+    merge_to_cells(wx, qc);
+    return pb.perception->value(qc);
+  }
+
+  void consider(const std::vector<std::pair<const PoolEntry*, double>>& parts) {
+    double info = 0.0, ed = 0.0;
+    for (const auto& [e, a] : parts) {
+      if (a < 0.0) return;
+      info += a * e->info, ed += a * e->ed;
+    }
+    if (info >= best_ub || ed > D + tol_d) return;
+    if (mixture_phi(parts) > P + tol_p) return;
+    best_ub = info;
+    best_parts.clear();
+    best_mix.clear();
+    for (const auto& [e, a] : parts) {
+      best_mix.emplace_back(best_parts.size(), a);
+      best_parts.push_back(*e);
+    }
+  }
+
+  // Best mixture containing the new entry: alone, with one other (E[Δ] = D or d = P, linearised
+  // in d, active), or with two others (both active). The exact d of the mixture is rechecked.
+  void add_to_pool(PoolEntry entry) {
+    if (pool.size() < kPoolSize) {
+      pool.push_back(std::move(entry));
+      pool_next = pool.size() - 1;
+    } else {
+      pool_next = (pool_next + 1) % kPoolSize;
+      pool[pool_next] = std::move(entry);
+    }
+    const PoolEntry& a = pool[pool_next];
+    consider({{&a, 1.0}});
+    const double pcap = has_perc ? P : 0.0;
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+      if (i == pool_next) continue;
+      const PoolEntry& b = pool[i];
+      if (a.marginal != b.marginal) continue;
+      // Pairs: make one constraint tight.
+      if (a.ed != b.ed) {
+        const double t = (D - b.ed) / (a.ed - b.ed);
+        if (t > 0.0 && t < 1.0) consider({{&a, t}, {&b, 1.0 - t}});
+      }
+      if (has_perc && a.phi != b.phi) {
+        const double t = (pcap - b.phi) / (a.phi - b.phi);
+        if (t > 0.0 && t < 1.0) consider({{&a, t}, {&b, 1.0 - t}});
+      }
+      if (!has_perc) continue;
+      for (std::size_t j = i + 1; j < pool.size(); ++j) {
+        if (j == pool_next) continue;
+        const PoolEntry& c3 = pool[j];
+        if (c3.marginal != a.marginal) continue;
+        // α_a + α_b + α_c = 1, Σα ed = D, Σα φ = P (Cramer's rule).
+        const double m11 = a.ed - c3.ed, m12 = b.ed - c3.ed, m21 = a.phi - c3.phi,
+                     m22 = b.phi - c3.phi;
+        const double det = m11 * m22 - m12 * m21;
+        if (std::abs(det) < 1e-300) continue;
+        const double r1 = D - c3.ed, r2 = pcap - c3.phi;
+        const double ta = (r1 * m22 - m12 * r2) / det, tb = (m11 * r2 - r1 * m21) / det;
+        consider({{&a, ta}, {&b, tb}, {&c3, 1.0 - ta - tb}});
+      }
+    }
+  }
+
+  Eval evaluate(double s, double mu, Mode mode) {
+    Eval e;
+    e.s = s;
+    e.mu = mu;
+    if (stop()) return e;
+    if (++evaluations > opt.max_evaluations) {
+      limit = true;
+      return e;
+    }
+    set_slope(s);
+    // Weights that decayed to zero at another slope can never come back under Blahut's
+    // multiplicative step; a 1e-9 share of the uniform pmf keeps every point reachable.
+    w = (1.0 - 1e-9) * w + Eigen::VectorXd::Constant(n, 1e-9 / double(n));
+    w_safe = w;
+    if (!inner(mu, mode)) {
+      w = w_safe;
+      if (!(w.array() > 0.0).any()) w.setConstant(1.0 / double(n));
+      e.ed = -kInf;  // read as "E[Δ] below D": the slope is too large
+      return e;
+    }
+    const double conj = conjugate_term(mu, mode);
+    const double lb = lower_bound_at(mode == Mode::tilted ? mu : 0.0, mode, conj);
+    if (lb > best_lb) {
+      best_lb = lb;
+      lb_s = s;
+      lb_mu = mode == Mode::tilted ? mu : 0.0;
+    }
+    // e.lb stays the dual function ψ(s, μ) itself (concave, what the multiplier search climbs);
+    // the polished bound only feeds the certificate.
+    e.lb = lb;
+    if (mode != Mode::marginal && has_perc) polish_lower_bound(mu > 0.0 ? mu : 1.0);
+    e.ed = detail::weighted_bilinear(kd.data(), m, n, w.data(), v.data());
+    const double info = base - q.dot(logc) - s * e.ed;  // I(W) in nats
+#ifdef RDP_BA_DEBUG
+    std::fprintf(stderr, "eval mode=%d s=%.6g mu=%.6g ed=%.9g info=%.9g lb=%.9g best_lb=%.9g best_ub=%.9g it=%ld\n", int(mode), s, mu, e.ed, info/kLn2, lb/kLn2, best_lb/kLn2, best_ub/kLn2, iterations);
+#endif
+    if (has_perc) {
+      merge_to_cells(q, qc);
+      e.phi = pb.perception->value(qc);
+    } else {
+      e.phi = 0.0;
+    }
+    e.ok = true;
+    PoolEntry entry;
+    entry.w = w, entry.q = q, entry.s = s, entry.info = std::max(info, 0.0), entry.ed = e.ed;
+    entry.phi = e.phi;
+    if (mode == Mode::marginal) {
+      // The Sinkhorn channel only approaches the marginal; audit its rounding instead.
+      const Audit a = audit(channel_of(w, s, true));
+      entry.marginal = true;
+      entry.info = a.info_bits * kLn2, entry.ed = e.ed = a.ed, entry.phi = e.phi = a.phi;
+      entry.q = Eigen::VectorXd::Zero(n);
+      for (Eigen::Index j = 0; j < n; ++j) entry.q[j] = a.output[j];
+    }
+    add_to_pool(std::move(entry));
+    return e;
+  }
+
+  // s with E[Δ] = D at fixed μ (TOMS 748 in log s). Returns the evaluation nearest to the target.
+  Eval search_slope(double mu, Mode mode) {
+    infeasible_at_mu = false;
+    Eval nearest;
+    double nearest_err = kInf;
+    const double dnorm = std::max(D, 1e-12 * dscale);
+    inner_slack = 0.0;
+    auto f = [&](double x) {
+      const Eval e = evaluate(std::exp(x), mu, mode);
+      if (!e.ok) return e.ed == -kInf ? -1.0 : 0.0;  // underflow, or stop() is set
+      const double err = std::abs(e.ed - D);
+      inner_slack = std::min(1e-2 * e.s * err, 1e-4);
+      if (err < nearest_err) nearest_err = err, nearest = e;
+      return (e.ed - D) / dnorm;
+    };
+    const double x_lo = std::log(1e-9 / dscale), x_hi = std::log(1e9 / dscale);
+    double x0 = std::clamp(std::log(s_warm > 0.0 ? s_warm : 1.0 / dscale), x_lo, x_hi);
+    double f0 = f(x0);
+    if (stop() || f0 == 0.0) return nearest;
+    double step = f0 > 0.0 ? 1.0 : -1.0;
+    double x1 = x0, f1 = f0;
+    for (;;) {
+      x0 = x1, f0 = f1;
+      x1 = std::clamp(x0 + step, x_lo, x_hi);
+      f1 = f(x1);
+      if (stop()) return nearest;
+      if ((f1 > 0.0) != (f0 > 0.0) || f1 == 0.0) break;
+      if (x1 == x_hi) {
+        infeasible_at_mu = true;
+        return nearest;
+      }
+      if (x1 == x_lo) return nearest;  // E[Δ] <= D already as s → 0: rate near 0
+      step *= 2.0;
+    }
+    double a = std::min(x0, x1), b = std::max(x0, x1);
+    double fa = x0 < x1 ? f0 : f1, fb = x0 < x1 ? f1 : f0;
+    std::uintmax_t max_iter = 80;
+    // Stop once E[Δ] is hit to rounding level; the inner solves cannot resolve s any further.
+    auto tol = [&](double lo, double hi) {
+      return stop() || nearest_err <= 1e-13 * dnorm || hi - lo <= 1e-14 * std::max(1.0, std::abs(lo));
+    };
+    try {
+      boost::math::tools::toms748_solve(f, a, b, fa, fb, tol, max_iter);
+    } catch (const std::exception&) {
+      // Noise in an inexact inner solve can make the bracket look invalid; the certificate
+      // already holds the best bounds found.
+    }
+    if (nearest.ok) s_warm = nearest.s;
+    return nearest;
+  }
+
+  BaResult finish(BaStatus status_if_open) {
+    BaResult r;
+    // The next query starts from this one's multipliers (those of the best lower bound).
+    if (lb_s > 0.0) s_warm = lb_s;
+    if (lb_mu > 0.0) mu_warm = lb_mu;
+    r.iterations = iterations;
+    r.evaluations = evaluations;
+    r.slope_distortion_bits = lb_s / kLn2;
+    r.slope_perception_bits = lb_mu / kLn2;
+    if (best_ub < kInf) {
+      Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
+      for (const auto& [idx, alpha] : best_mix) {
+        const PoolEntry& e = best_parts[idx];
+        ch += alpha * channel_of(e.w, e.s, e.marginal);
+      }
+      const Audit a = audit(ch);
+      r.upper_bits = std::max(a.info_bits, 0.0);
+      r.distortion_achieved = a.ed;
+      r.perception_achieved = a.phi;
+      if (opt.keep_channel) r.channel = ch, r.output_pmf = a.output;
+      if (a.ed > D + tol_d || a.phi > P + tol_p) {
+        r.status = BaStatus::numerical_failure;
+        r.message = "the recomputed channel misses the targets (E[Δ] " + format_number(a.ed) +
+                    ", d " + format_number(a.phi) + ")";
+      }
+    } else {
+      r.upper_bits = kInf;
+    }
+    r.lower_bits = std::max(best_lb / kLn2, 0.0);
+    r.gap_bits = r.upper_bits - r.lower_bits;
+    r.rate_bits = std::isfinite(r.upper_bits) ? 0.5 * (r.lower_bits + r.upper_bits) : r.lower_bits;
+    if (!r.message.empty()) return r;
+    if (failed || (underflow && !(best_ub < kInf))) {
+      r.status = BaStatus::numerical_failure;
+      r.message = failure;
+    } else if (r.gap_bits <= opt.gap_bits * (1.0 + 1e-9)) {
+      r.status = BaStatus::converged;
+      r.message = "certified gap " + format_number(r.gap_bits) + " bits";
+    } else {
+      r.status = status_if_open;
+      if (r.message.empty())
+        r.message = status_if_open == BaStatus::infeasible
+                        ? "no channel found meeting the targets"
+                        : "gap " + format_number(r.gap_bits) + " bits after " +
+                              std::to_string(iterations) + " iterations";
+    }
+    return r;
+  }
+
+  BaResult exact(const Eigen::MatrixXd& ch, const std::string& why) {
+    const Audit a = audit(ch);
+    BaResult r;
+    r.status = BaStatus::converged;
+    r.message = why;
+    r.lower_bits = r.upper_bits = r.rate_bits = std::max(a.info_bits, 0.0);
+    r.distortion_achieved = a.ed;
+    r.perception_achieved = a.phi;
+    if (opt.keep_channel) r.channel = ch, r.output_pmf = a.output;
+    return r;
+  }
+
+  BaResult infeasible(const std::string& why) {
+    BaResult r;
+    r.status = BaStatus::infeasible;
+    r.message = why;
+    r.lower_bits = r.upper_bits = r.rate_bits = kInf;
+    r.gap_bits = 0.0;
+    return r;
+  }
+
+  BaResult solve(double dist, double perc) {
+    require_nonnegative("D", dist);
+    if (has_perc) require_nonnegative("P", perc);
+    D = dist;
+    P = has_perc ? perc : kInf;
+    tol_d = opt.constraint_tolerance * std::max(D, dscale);
+    tol_p = opt.constraint_tolerance * std::max(has_perc ? P : 0.0, 1.0);
+    gap_target = opt.gap_bits * kLn2;
+    best_lb = 0.0;  // I >= 0 always
+    best_ub = kInf;
+    pool.clear();
+    best_mix.clear();
+    best_parts.clear();
+    lb_s = lb_mu = 0.0;
+    iterations = 0;
+    evaluations = 0;
+    failed = limit = underflow = false;
+    // Blahut–Arimoto never revives a zero weight, so a warm start is mixed with the uniform pmf.
+    w = 0.9 * w + Eigen::VectorXd::Constant(n, 0.1 / double(n));
+    w /= w.sum();
+    gbar.setZero();
+    inner_slack = 0.0;
+
+    const double d_min = p.dot(dmin);
+    if (D < d_min - tol_d)
+      return infeasible("D = " + format_number(D) + " is below the least expected distortion " +
+                        format_number(d_min));
+    if (has_perc && P < pb.perception->minimum_value() - tol_p)
+      return infeasible("P = " + format_number(P) + " is below the least divergence " +
+                        format_number(pb.perception->minimum_value()));
+
+    // R = 0 without iteration: a constant channel (I = 0) whose output q minimises E[Δ] = ⟨a,q⟩
+    // over the perception ball.
+    {
+      Eigen::VectorXd a = pb.distortion.transpose() * pb.source_pmf;
+      Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
+      if (!has_perc) {
+        Eigen::Index j = 0;
+        if (a.minCoeff(&j) <= D) {
+          ch.col(j).setOnes();
+          return exact(ch, "R = 0: a constant reconstruction meets D");
+        }
+      } else {
+        Eigen::VectorXd acell = Eigen::VectorXd::Constant(ncell, kInf);
+        std::vector<Eigen::Index> rep(ncell, 0);
+        for (Eigen::Index j = 0; j < n; ++j)
+          if (a[j] < acell[pb.cell_of[j]]) acell[pb.cell_of[j]] = a[j], rep[pb.cell_of[j]] = j;
+        Eigen::VectorXd qlm(ncell);
+        if (pb.perception->linear_minimizer(acell, P, qlm) && acell.dot(qlm) <= D &&
+            pb.perception->value(qlm) <= P + tol_p) {
+          for (Eigen::Index kk = 0; kk < ncell; ++kk) ch.col(rep[kk]).setConstant(qlm[kk]);
+          return exact(ch, "R = 0: a constant channel meets D and P");
+        }
+      }
+    }
+    // D at its minimum: the channel must send every x to a nearest point; unique nearest points
+    // leave exactly one channel.
+    if (D <= d_min + tol_d) {
+      Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
+      bool unique = true;
+      for (Eigen::Index i = 0; i < m_full; ++i) {
+        Eigen::Index j = 0;
+        const double lo = pb.distortion.row(i).minCoeff(&j);
+        if (pb.source_pmf[i] > 0.0 && ((pb.distortion.row(i).array() <= lo).count() > 1)) unique = false;
+        ch(i, j) = 1.0;
+      }
+      if (unique) {
+        BaResult r = exact(ch, "D at its minimum: the nearest-point map is the only channel");
+        if (r.perception_achieved > P + tol_p)
+          return infeasible("D at its minimum forces d = " + format_number(r.perception_achieved) +
+                            " > P");
+        return r;
+      }
+    }
+
+    // μ = 0: Shannon's R(D). If its channel meets P the perception constraint is inactive.
+    const Eval e0 = search_slope(0.0, Mode::shannon);
+    if (stop() || !has_perc || (e0.ok && e0.phi <= P + tol_p))
+      return finish(infeasible_at_mu ? BaStatus::infeasible : BaStatus::iteration_limit);
+
+    if (P <= tol_p && zero_point.size() > 0) {
+      // P = 0: the output must be the zero point; Sinkhorn-scale the output marginal.
+      w = Eigen::VectorXd::Zero(n);
+      for (Eigen::Index j = 0; j < n; ++j) w[j] = zero_point[pb.cell_of[j]] + 1e-300;
+      w /= w.sum();
+      search_slope(0.0, Mode::marginal);
+      return finish(infeasible_at_mu ? BaStatus::infeasible : BaStatus::iteration_limit);
+    }
+
+    // μ > 0: maximise the concave dual ψ(s, μ) = min_W [I + s(E[Δ] − D) + μ(φ − P)] over the
+    // multipliers. A root search on E[Δ] = D, φ = P would be simpler but breaks where the
+    // Lagrangian has several minimisers (piecewise-linear divergences such as TV, low rates): there
+    // E[Δ] and φ jump as the multipliers cross, while ψ stays concave and its maximum is R(D,P)
+    // (strong duality). The upper bound then comes from mixing pool channels on both sides.
+    // Nested Brent searches on (log s, log μ): derivative-free and robust to ψ's kinks.
+    maximise_dual();
+    return finish(BaStatus::iteration_limit);
+  }
+
+  // argmax of a unimodal f on the real line near x0, by Brent's method on a window that slides
+  // until the maximiser is interior. Returns the maximiser.
+  template <class F>
+  double maximise_unimodal(F f, double x0, double half_width, double lo, double hi) {
+    double a = std::max(x0 - half_width, lo), b = std::min(x0 + half_width, hi);
+    double best_x = x0;
+    for (int slide = 0; slide < 8 && !stop(); ++slide) {
+      std::uintmax_t iters = 60;
+      const auto r = boost::math::tools::brent_find_minima([&](double x) { return -f(x); }, a,
+                                                           b, 40, iters);
+      best_x = r.first;
+      const double edge = 1e-3 * (b - a);
+      if (best_x - a < edge && a > lo) {
+        b = a + edge, a = std::max(a - 2.0 * half_width, lo);
+      } else if (b - best_x < edge && b < hi) {
+        a = b - edge, b = std::min(b + 2.0 * half_width, hi);
+      } else {
+        break;
+      }
+    }
+    return best_x;
+  }
+
+  void maximise_dual() {
+    inner_slack = 0.0;  // every dual value must be accurate here
+    const double x_lo = std::log(1e-9 / dscale), x_hi = std::log(1e9 / dscale);
+    const double y_lo = -40.0, y_hi = 40.0;
+    double x_best = std::clamp(std::log(s_warm > 0.0 ? s_warm : 1.0 / dscale), x_lo, x_hi);
+    const double y0 = std::log(mu_warm > 0.0 ? mu_warm : 1.0);
+    // ψ is jointly concave in (s, μ), so max over s is concave in μ; both searches only need
+    // unimodality, which survives the log reparametrisation.
+    auto over_s = [&](double y) {
+      double value = -kInf;
+      const double mu = std::exp(y);
+      x_best = maximise_unimodal(
+          [&](double x) {
+            const Eval e = evaluate(std::exp(x), mu, Mode::tilted);
+            if (e.ok) value = std::max(value, e.lb);
+            return e.ok ? e.lb : -1e300;
+          },
+          x_best, 1.0, x_lo, x_hi);
+      return value;
+    };
+    const double y = maximise_unimodal(over_s, y0, 2.0, y_lo, y_hi);
+    s_warm = std::exp(x_best);
+    mu_warm = std::exp(y);
+  }
+};
+
+BaSolver::BaSolver(FiniteRdpProblem problem, BaOptions options)
+    : impl_(std::make_unique<Impl>(std::move(problem), options)) {}
+BaSolver::~BaSolver() = default;
+BaSolver::BaSolver(BaSolver&&) noexcept = default;
+BaSolver& BaSolver::operator=(BaSolver&&) noexcept = default;
+BaResult BaSolver::solve(double distortion, double perception) {
+  return impl_->solve(distortion, perception);
+}
+const FiniteRdpProblem& BaSolver::problem() const { return impl_->pb; }
+const BaOptions& BaSolver::options() const { return impl_->opt; }
+void BaSolver::set_options(const BaOptions& options) {
+  options.validate();
+  impl_->opt = options;
+}
+
+BaResult solve_rdp_ba(const FiniteRdpProblem& problem, double distortion, double perception,
+                      const BaOptions& options) {
+  BaSolver solver(problem, options);
+  return solver.solve(distortion, perception);
+}
+
+}  // namespace rdp
