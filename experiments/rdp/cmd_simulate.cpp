@@ -25,7 +25,7 @@ struct SimulateOptions {
   int nesting = 0;
   double samples = 200000;
   std::uint64_t seed = 1;
-  int rate_points = 32, projections = 64;
+  int rate_points = 32, rate_max_rounds = 32, projections = 64;
   bool json = false;
 };
 
@@ -67,8 +67,10 @@ void run_simulate(const SimulateOptions& o) {
     throw InvalidArgument("nesting", "[1, 1024]", std::to_string(a));
   const int n = base->dimension();
   require_in_interval("samples", o.samples, 64.0 * n, 2e9, false, false);
-  if (o.rate_points < 1 || o.rate_points > 65536)
-    throw InvalidArgument("rate-points", "[1, 65536]", std::to_string(o.rate_points));
+  if (o.rate_points < 1 || o.rate_points > 4096)
+    throw InvalidArgument("rate-points", "[1, 4096]", std::to_string(o.rate_points));
+  if (o.rate_max_rounds < 1 || o.rate_max_rounds > 1024)
+    throw InvalidArgument("rate-max-rounds", "[1, 1024]", std::to_string(o.rate_max_rounds));
   if (o.projections < 1 || o.projections > 100000)
     throw InvalidArgument("projections", "[1, 100000]", std::to_string(o.projections));
   require_finite("D", o.distortion);
@@ -84,6 +86,7 @@ void run_simulate(const SimulateOptions& o) {
   so.blocks = static_cast<std::uint64_t>(std::ceil(o.samples / n));
   so.seed = o.seed;
   so.rate_points = o.rate_points;
+  so.rate_max_rounds = o.rate_max_rounds;
   so.projections = o.projections;
   const SimulationResult r = simulate_codec(lattices, *cont, so);
 
@@ -104,6 +107,7 @@ void run_simulate(const SimulateOptions& o) {
   j["rate_method"] = r.rate_method;
   j["rate_points"] = r.rate_points;
   j["rate_jensen_correction_bits"] = r.rate_jensen_correction_bits;
+  j["rate_mean_draws"] = r.rate_mean_draws;
   j["distortion"] = r.distortion_mse.value;
   j["distortion_stderr"] = r.distortion_mse.stderr_;
   if (r.has_perception) {
@@ -160,7 +164,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--samples", o->samples, "scalar source samples (blocks = samples / n)");
   cmd->add_option("--seed", o->seed, "seed of all randomness (default 1)");
   cmd->add_option("--rate-points", o->rate_points,
-                  "antithetic pairs per block for the cell integral (default 32; Z^n is exact)");
+                  "points per proposal per block for the cell integral (default 32; Z^n is exact)");
+  cmd->add_option("--rate-max-rounds", o->rate_max_rounds,
+                  "cap on the adaptive rounds of the cell integral (default 32)");
   cmd->add_option("--projections", o->projections, "sliced-W2 directions (default 64)");
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_simulate(*o); });
