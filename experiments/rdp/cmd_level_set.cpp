@@ -1,4 +1,5 @@
-// `rdp level-set` and `rdp surface`: R(D,P) as curves and grids, CSV on stdout.
+// `rdp level-set`, `rdp surface` and `rdp section`: R(D,P) as curves and grids, CSV on stdout,
+// from the closed forms or from the certified Blahut–Arimoto solver (--method ba).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "command.hpp"
 #include "problem.hpp"
 #include "rdp/error.hpp"
+#include "rdp/solvers/ba/sweep.hpp"
 #include "rdp/solvers/closed_form.hpp"
 #include "rdp/solvers/level_set.hpp"
 
@@ -20,7 +22,47 @@ struct GridOptions {
   double rate = std::nan("");
   double p_min = 0.0, p_max = std::nan(""), d_min = std::nan(""), d_max = std::nan("");
   int p_points = 101, d_points = 50;
+  std::string method = "auto";
+  int grid = 256;
+  double gap = 1e-4;
+  // section: which quantity is held fixed ("D", "P" or "R") and its value.
+  std::string fixed;
+  double value = std::nan("");
 };
+
+// Whether to use the numerical solver: --method ba, or auto without a closed form.
+bool use_ba(const Problem& pb, const GridOptions& o) {
+  if (o.method == "ba") return true;
+  if (o.method == "closed") return false;
+  return !closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception).empty();
+}
+
+FiniteRdpProblem ba_problem(const Problem& pb, const GridOptions& o) {
+  if (o.grid < 2 || o.grid > 100000)
+    throw InvalidArgument("grid", "[2, 100000]", std::to_string(o.grid));
+  require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
+  return make_problem_for_source(*pb.source, pb.distortion, pb.perception, o.grid);
+}
+
+BaOptions ba_options(const GridOptions& o) {
+  BaOptions options;
+  options.gap_bits = o.gap;
+  return options;
+}
+
+void check_perception(const Problem& pb) {
+  if (pb.perception == Perception::none)
+    throw InvalidArgument("perception", "one of tv, w1, w2sq, kl, rkl", "'none'");
+}
+
+const char* kBaColumns = "D,P,rate_bits,region,lower_bits,upper_bits,gap_bits,iterations,status\n";
+
+std::string ba_row(double d, double p, const BaResult& r) {
+  auto num = [](double x) { return std::isfinite(x) ? format_number(x) : std::string("inf"); };
+  return format_number(d) + "," + format_number(p) + "," + num(r.rate_bits) + ",numerical," +
+         num(r.lower_bits) + "," + num(r.upper_bits) + "," + num(r.gap_bits) + "," +
+         std::to_string(r.iterations) + "," + std::string(ba_status_name(r.status)) + "\n";
+}
 
 void check_closed(const Problem& pb) {
   if (pb.perception == Perception::none)
@@ -57,15 +99,30 @@ RateFunction closed_rate(const Problem& pb) {
   };
 }
 
+// R(D,P) from the numerical solver as a rate function: the midpoint of the certified bounds
+// (within gap/2 of R). One warm-started solver, so the root search in D reuses its solutions.
+RateFunction ba_rate(const FiniteRdpProblem& fp, const GridOptions& o) {
+  auto solver = std::make_shared<BaSolver>(fp, ba_options(o));
+  return [solver](double d, double p) {
+    const BaResult r = solver->solve(d, p);
+    return std::isfinite(r.rate_bits) ? r.rate_bits : 1e300;
+  };
+}
+
 void run_level_set(GridOptions o) {
   const Problem pb = resolve_problem(o.problem);
-  check_closed(pb);
+  const bool ba = use_ba(pb, o);
+  if (ba)
+    check_perception(pb);
+  else
+    check_closed(pb);
   require_positive("rate", o.rate);
   resolve_ranges(pb, o);
   // D slightly above 0 for continuous sources, where R(0,P) = inf.
   const double d_lo = o.d_min > 0.0 ? o.d_min : 0.0;
-  const auto points = equi_rate_level_set(closed_rate(pb), o.rate,
-                                          linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+  const RateFunction rate = ba ? ba_rate(ba_problem(pb, o), o) : closed_rate(pb);
+  const auto points =
+      equi_rate_level_set(rate, o.rate, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
   std::ostringstream out;
   out << "D,P\n";
   for (const auto& pt : points)
@@ -75,9 +132,24 @@ void run_level_set(GridOptions o) {
 
 void run_surface(GridOptions o) {
   const Problem pb = resolve_problem(o.problem);
-  check_closed(pb);
+  const bool ba = use_ba(pb, o);
+  if (ba)
+    check_perception(pb);
+  else
+    check_closed(pb);
   resolve_ranges(pb, o);
   std::ostringstream out;
+  if (ba) {
+    const auto ds = linspace(o.d_min, o.d_max, o.d_points);
+    const auto ps = linspace(o.p_min, o.p_max, o.p_points);
+    const auto results = ba_surface(ba_problem(pb, o), ds, ps, ba_options(o));
+    out << kBaColumns;
+    for (std::size_t i = 0; i < ds.size(); ++i)
+      for (std::size_t j = 0; j < ps.size(); ++j)
+        out << ba_row(ds[i], ps[j], results[i * ps.size() + j]);
+    std::cout << out.str();
+    return;
+  }
   out << "D,P,rate_bits,region\n";
   for (double d : linspace(o.d_min, o.d_max, o.d_points)) {
     for (double p : linspace(o.p_min, o.p_max, o.p_points)) {
@@ -87,6 +159,72 @@ void run_surface(GridOptions o) {
     }
   }
   std::cout << out.str();
+}
+
+// Cross-sections: R–D at fixed P, R–P at fixed D (rows of the surface), and P–D at fixed R
+// (the equi-rate level set), all in the surface's CSV columns.
+void run_section(GridOptions o) {
+  const Problem pb = resolve_problem(o.problem);
+  const bool ba = use_ba(pb, o);
+  if (ba)
+    check_perception(pb);
+  else
+    check_closed(pb);
+  if (o.fixed == "R") {
+    o.rate = o.value;
+    require_positive("value (rate)", o.rate);
+    resolve_ranges(pb, o);
+    const double d_lo = o.d_min > 0.0 ? o.d_min : 0.0;
+    const RateFunction rate = ba ? ba_rate(ba_problem(pb, o), o) : closed_rate(pb);
+    const auto points =
+        equi_rate_level_set(rate, o.rate, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+    std::ostringstream out;
+    out << "D,P,rate_bits\n";
+    for (const auto& pt : points)
+      out << format_number(pt.distortion) << "," << format_number(pt.perception) << ","
+          << format_number(o.rate) << "\n";
+    std::cout << out.str();
+    return;
+  }
+  require_nonnegative("value", o.value);
+  if (o.fixed == "P") o.p_min = o.p_max = o.value;
+  resolve_ranges(pb, o);
+  std::vector<double> ds = linspace(o.d_min, o.d_max, o.d_points);
+  std::vector<double> ps = linspace(o.p_min, o.p_max, o.p_points);
+  if (o.fixed == "D") {
+    if (pb.source->kind() == SourceKind::continuous) require_positive("value (D)", o.value);
+    ds = {o.value};
+  } else {
+    ps = {o.value};
+  }
+  std::ostringstream out;
+  if (ba) {
+    const FiniteRdpProblem fp = ba_problem(pb, o);
+    const auto results = o.fixed == "D"
+                             ? ba_rate_perception_section(fp, o.value, ps, ba_options(o))
+                             : ba_rate_distortion_section(fp, ds, o.value, ba_options(o));
+    out << kBaColumns;
+    for (std::size_t k = 0; k < results.size(); ++k)
+      out << ba_row(o.fixed == "D" ? o.value : ds[k], o.fixed == "D" ? ps[k] : o.value,
+                    results[k]);
+  } else {
+    out << "D,P,rate_bits,region\n";
+    for (double d : ds)
+      for (double p : ps) {
+        const auto r = closed_form_rate(*pb.source, pb.distortion, pb.perception, d, p);
+        out << format_number(d) << "," << format_number(p) << "," << format_number(r.rate_bits)
+            << "," << r.region << "\n";
+      }
+  }
+  std::cout << out.str();
+}
+
+void add_method_options(CLI::App* cmd, GridOptions& o) {
+  cmd->add_option("--method", o.method,
+                  "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)")
+      ->check(CLI::IsMember({"closed", "ba", "auto"}));
+  cmd->add_option("--grid", o.grid, "grid points for a continuous source with ba (default 256)");
+  cmd->add_option("--gap", o.gap, "certified gap target per point for ba, bits (default 1e-4)");
 }
 
 void add_range_options(CLI::App* cmd, GridOptions& o) {
@@ -105,6 +243,7 @@ void setup(CLI::App& app) {
     add_problem_options(cmd, o->problem, true);
     cmd->add_option("--rate", o->rate, "the rate R > 0, bits")->required();
     add_range_options(cmd, *o);
+    add_method_options(cmd, *o);
     cmd->callback([o] { run_level_set(*o); });
   }
   {
@@ -115,7 +254,23 @@ void setup(CLI::App& app) {
     add_problem_options(cmd, o->problem, true);
     add_range_options(cmd, *o);
     cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");
+    add_method_options(cmd, *o);
     cmd->callback([o] { run_surface(*o); });
+  }
+  {
+    auto o = std::make_shared<GridOptions>();
+    auto* cmd = app.add_subcommand(
+        "section",
+        "cross-section of R(D,P): R-D at fixed P, R-P at fixed D, or P-D at fixed R; CSV");
+    add_problem_options(cmd, o->problem, true);
+    cmd->add_option("--fixed", o->fixed, "the quantity held fixed: P, D or R")
+        ->required()
+        ->check(CLI::IsMember({"P", "D", "R"}));
+    cmd->add_option("--value", o->value, "its value (bits for R)")->required();
+    add_range_options(cmd, *o);
+    cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");
+    add_method_options(cmd, *o);
+    cmd->callback([o] { run_section(*o); });
   }
 }
 

@@ -1,14 +1,18 @@
-// `rdp rate`: R(D,P) at one point.
+// `rdp rate`: R(D,P) at one point, by a closed form or by the certified numerical solver.
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "command.hpp"
 #include "problem.hpp"
 #include "rdp/error.hpp"
+#include "rdp/solvers/ba/sweep.hpp"
 #include "rdp/solvers/closed_form.hpp"
 
 namespace rdp::cli {
@@ -17,28 +21,132 @@ namespace {
 struct RateOptions {
   ProblemOptions problem;
   double distortion = std::nan("");
-  double perception = 0.0;
-  bool perception_given = false;  // NaN is a value to reject, so presence is tracked apart
+  double perception = std::nan("");
   std::string method = "auto";
+  int grid = 256;
+  double gap = 1e-6;
+  std::string witness;
   bool json = false;
 };
+
+// JSON has no infinities; an infeasible target's rate is reported as null.
+nlohmann::json number_or_null(double x) {
+  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+}
+
+// Writes text to PATH atomically: a temporary file beside it, then rename.
+void write_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw UsageError("cannot write witness file '" + path + "'");
+    f << text;
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw UsageError("cannot write witness file '" + path + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw UsageError("cannot move the witness into place at '" + path + "'");
+  }
+}
+
+nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, double d, double p,
+                            bool has_perception) {
+  nlohmann::json j;
+  j["source_points"] = pb.source_points;
+  j["source_pmf"] = std::vector<double>(pb.source_pmf.data(),
+                                        pb.source_pmf.data() + pb.source_pmf.size());
+  j["reconstruction_points"] = pb.reconstruction_points;
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < r.channel.rows(); ++i) {
+    std::vector<double> row(static_cast<std::size_t>(r.channel.cols()));
+    for (Eigen::Index k = 0; k < r.channel.cols(); ++k) row[k] = r.channel(i, k);
+    rows.push_back(row);
+  }
+  j["channel"] = rows;  // p(xhat_k | x_i), rows sum to 1
+  j["output_pmf"] = std::vector<double>(r.output_pmf.data(),
+                                        r.output_pmf.data() + r.output_pmf.size());
+  j["D"] = d;
+  if (has_perception) j["P"] = p;
+  j["distortion_achieved"] = r.distortion_achieved;
+  j["perception_achieved"] = r.perception_achieved;
+  j["lower_bits"] = number_or_null(r.lower_bits);
+  j["upper_bits"] = number_or_null(r.upper_bits);
+  j["multipliers"] = {{"slope_distortion_bits", r.slope_distortion_bits},
+                      {"slope_perception_bits", r.slope_perception_bits}};
+  j["status"] = std::string(ba_status_name(r.status));
+  return j;
+}
+
+void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
+  if (o.grid < 2 || o.grid > 100000)
+    throw InvalidArgument("grid", "[2, 100000]", std::to_string(o.grid));
+  require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
+  if (pb.source->kind() == SourceKind::continuous && o.distortion <= 0.0)
+    throw InvalidArgument("D", "(0, inf) for a continuous source (R = inf at D = 0)",
+                          format_number(o.distortion));
+  const FiniteRdpProblem fp =
+      make_problem_for_source(*pb.source, pb.distortion, pb.perception, o.grid);
+  BaOptions options;
+  options.gap_bits = o.gap;
+  options.keep_channel = !o.witness.empty();
+  const BaResult r = solve_rdp_ba(fp, o.distortion, has_perception ? o.perception : 0.0, options);
+  if (!o.witness.empty() && r.channel.size() > 0)
+    write_atomic(o.witness,
+                 witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
+  const bool continuous = pb.source->kind() == SourceKind::continuous;
+  if (o.json) {
+    nlohmann::json j;
+    j["source"] = pb.source->spec();
+    j["distortion"] = pb.distortion.name();
+    j["perception"] = std::string(perception_name(pb.perception));
+    j["D"] = o.distortion;
+    if (has_perception) j["P"] = o.perception;
+    j["rate_bits"] = number_or_null(r.rate_bits);
+    j["method"] = "ba";
+    j["region"] = "numerical";
+    j["lower_bits"] = number_or_null(r.lower_bits);
+    j["upper_bits"] = number_or_null(r.upper_bits);
+    j["gap_bits"] = number_or_null(r.gap_bits);
+    j["iterations"] = r.iterations;
+    j["status"] = std::string(ba_status_name(r.status));
+    j["message"] = r.message;
+    j["slope_distortion_bits"] = r.slope_distortion_bits;
+    j["slope_perception_bits"] = r.slope_perception_bits;
+    j["distortion_achieved"] = number_or_null(r.distortion_achieved);
+    j["perception_achieved"] = number_or_null(r.perception_achieved);
+    if (continuous) j["grid"] = o.grid;
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << fmt::format(
+        "R(D={}{}) = {:.12g} bits  in [{:.12g}, {:.12g}]  [{}, {}, {}; ba{}, {}, {} iterations]\n",
+        format_number(o.distortion), has_perception ? ", P=" + format_number(o.perception) : "",
+        r.rate_bits, r.lower_bits, r.upper_bits, pb.source->spec(), pb.distortion.name(),
+        perception_name(pb.perception), continuous ? ", grid " + std::to_string(o.grid) : "",
+        ba_status_name(r.status), r.iterations);
+  }
+}
 
 void run_rate(const RateOptions& o) {
   const Problem pb = resolve_problem(o.problem);
   require_nonnegative("D", o.distortion);
   const bool has_perception = pb.perception != Perception::none;
-  if (has_perception && !o.perception_given)
+  if (has_perception && std::isnan(o.perception))
     throw InvalidArgument("P", "[0, inf), required with --perception " +
                                    std::string(perception_name(pb.perception)),
                           "nothing");
-  if (!has_perception && o.perception_given)
+  if (!has_perception && !std::isnan(o.perception))
     throw InvalidArgument("P", "absent without --perception", format_number(o.perception));
   if (has_perception) require_nonnegative("P", o.perception);
 
   const std::string why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);
-  if (o.method == "ba" || (o.method == "auto" && !why.empty()))
-    throw InvalidArgument("method", "closed (the numerical solver is not in this build yet)",
-                          "'" + o.method + "'" + (why.empty() ? "" : ": " + why));
+  if (o.method == "ba" || (o.method == "auto" && !why.empty())) return run_ba(o, pb, has_perception);
+  if (!o.witness.empty())
+    throw InvalidArgument("witness", "only with --method ba (or auto without a closed form)",
+                          "'" + o.witness + "'");
   const ClosedFormRate r =
       closed_form_rate(*pb.source, pb.distortion, pb.perception, o.distortion, o.perception);
 
@@ -72,10 +180,16 @@ void setup_rate(CLI::App& app) {
   add_problem_options(cmd, o->problem, false);
   cmd->add_option("--D", o->distortion, "distortion budget D >= 0 (> 0 for continuous sources)")
       ->required();
-  cmd->add_option("--P", o->perception, "perception budget P >= 0 (units of the measure)")
-      ->each([o](const std::string&) { o->perception_given = true; });
-  cmd->add_option("--method", o->method, "closed | ba | auto (closed form where one exists)")
+  cmd->add_option("--P", o->perception, "perception budget P >= 0 (units of the measure)");
+  cmd->add_option("--method", o->method,
+                  "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
+                  "else ba)")
       ->check(CLI::IsMember({"closed", "ba", "auto"}));
+  cmd->add_option("--grid", o->grid,
+                  "grid points for a continuous source with --method ba (default 256)");
+  cmd->add_option("--gap", o->gap, "certified gap target for ba, bits (default 1e-6)");
+  cmd->add_option("--witness", o->witness,
+                  "with ba: write the channel p(xhat|x), output pmf and multipliers as JSON");
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_rate(*o); });
 }

@@ -1,0 +1,58 @@
+#include "rdp/solvers/ba/sweep.hpp"
+
+#include "rdp/error.hpp"
+#include "rdp/sources.hpp"
+
+namespace rdp {
+
+FiniteRdpProblem make_problem_for_source(const Source& source, const Distortion& distortion,
+                                         Perception perception, int grid_points) {
+  if (source.kind() == SourceKind::finite)
+    return make_finite_problem(dynamic_cast<const FiniteSource&>(source), distortion, perception);
+  DiscretizeOptions o;
+  o.points = grid_points;
+  const FinitePmf grid = discretize(dynamic_cast<const ContinuousSource&>(source), o);
+  return make_finite_problem(grid, distortion, perception);
+}
+
+std::vector<BaResult> ba_surface(const FiniteRdpProblem& problem,
+                                 const std::vector<double>& distortions,
+                                 const std::vector<double>& perceptions, BaOptions options) {
+  options.keep_channel = false;
+  options.validate();
+  const long nd = static_cast<long>(distortions.size()), np = static_cast<long>(perceptions.size());
+  std::vector<BaResult> out(static_cast<std::size_t>(nd * np));
+  // One row (fixed P) per task: the sweep along D is sequential so that each point starts from its
+  // neighbour's solution. Dynamic scheduling balances rows of unequal difficulty.
+#pragma omp parallel
+  {
+    BaSolver solver(problem, options);
+#pragma omp for schedule(dynamic, 1)
+    for (long j = 0; j < np; ++j)
+      for (long i = 0; i < nd; ++i) out[i * np + j] = solver.solve(distortions[i], perceptions[j]);
+  }
+  return out;
+}
+
+std::vector<BaResult> ba_rate_distortion_section(const FiniteRdpProblem& problem,
+                                                 const std::vector<double>& distortions,
+                                                 double perception, BaOptions options) {
+  options.keep_channel = false;
+  BaSolver solver(problem, options);
+  std::vector<BaResult> out;
+  for (double d : distortions) out.push_back(solver.solve(d, perception));
+  return out;
+}
+
+std::vector<BaResult> ba_rate_perception_section(const FiniteRdpProblem& problem,
+                                                 double distortion,
+                                                 const std::vector<double>& perceptions,
+                                                 BaOptions options) {
+  options.keep_channel = false;
+  BaSolver solver(problem, options);
+  std::vector<BaResult> out;
+  for (double p : perceptions) out.push_back(solver.solve(distortion, p));
+  return out;
+}
+
+}  // namespace rdp
