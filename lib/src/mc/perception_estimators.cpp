@@ -24,28 +24,41 @@ double big_phi(double t) {
 }
 double t_phi(double t) { return std::isinf(t) ? 0.0 : t * phi(t); }
 
-double frechet_per_dim(const Eigen::MatrixXd& x, double mu, double sigma) {
-  const Eigen::Index n = x.cols();
+// The Gaussian fitted to the blocks (sample mean and covariance) in its eigenbasis.
+struct FittedGaussian {
+  Eigen::VectorXd eigenvalues;  // of the covariance, clamped at 0
+  Eigen::VectorXd mean_offset;  // (mean − μ1) in the eigenbasis
+  double trace = 0.0;
+};
+
+FittedGaussian fit_gaussian(const Eigen::MatrixXd& x, double mu) {
   const Eigen::RowVectorXd mean = x.colwise().mean();
   const Eigen::MatrixXd centred = x.rowwise() - mean;
   const Eigen::MatrixXd cov = centred.transpose() * centred / double(x.rows() - 1);
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-  const double tr_sqrt = eig.eigenvalues().cwiseMax(0.0).cwiseSqrt().sum();
-  const double mean_term = (mean.array() - mu).square().sum();
-  return (mean_term + n * sigma * sigma + cov.trace() - 2.0 * sigma * tr_sqrt) / n;
+  FittedGaussian g;
+  g.eigenvalues = eig.eigenvalues().cwiseMax(0.0);
+  g.mean_offset = eig.eigenvectors().transpose() * (mean.transpose().array() - mu).matrix();
+  g.trace = cov.trace();
+  return g;
 }
 
-double kl_per_dim(const Eigen::MatrixXd& x, double mu, double sigma) {
-  const Eigen::Index n = x.cols();
-  const Eigen::RowVectorXd mean = x.colwise().mean();
-  const Eigen::MatrixXd centred = x.rowwise() - mean;
-  const Eigen::MatrixXd cov = centred.transpose() * centred / double(x.rows() - 1);
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-  const Eigen::VectorXd lam = eig.eigenvalues().cwiseMax(1e-300);
-  const Eigen::VectorXd dm = eig.eigenvectors().transpose() * (mean.transpose().array() - mu).matrix();
+// W2²(N(μ1, σ²I), N(m, S)) / n = (‖m − μ1‖² + nσ² + tr S − 2σ tr S^{1/2}) / n.
+double frechet_per_dim(const FittedGaussian& g, double sigma) {
+  const double n = static_cast<double>(g.eigenvalues.size());
+  return (g.mean_offset.squaredNorm() + n * sigma * sigma + g.trace -
+          2.0 * sigma * g.eigenvalues.cwiseSqrt().sum()) / n;
+}
+
+// KL(N(μ1, σ²I) ‖ N(m, S)) / n = ½ Σ_k (σ²/λ_k + δ_k²/λ_k − 1 + ln(λ_k/σ²)) / n.
+double kl_per_dim(const FittedGaussian& g, double sigma) {
+  const Eigen::Index n = g.eigenvalues.size();
   double kl = 0.0;
-  for (Eigen::Index k = 0; k < n; ++k)
-    kl += sigma * sigma / lam[k] + dm[k] * dm[k] / lam[k] - 1.0 + std::log(lam[k] / (sigma * sigma));
+  for (Eigen::Index k = 0; k < n; ++k) {
+    const double lam = std::max(g.eigenvalues[k], 1e-300);
+    const double dm = g.mean_offset[k];
+    kl += sigma * sigma / lam + dm * dm / lam - 1.0 + std::log(lam / (sigma * sigma));
+  }
   return 0.5 * kl / n;
 }
 
@@ -124,8 +137,9 @@ PerceptionEstimates estimate_perception_gaussian(const Eigen::MatrixXd& samples,
       m += w2sq_with_weights(col, mu, sigma, weights);
     }
     marg[k] = m / n;
-    fre[k] = frechet_per_dim(block, mu, sigma);
-    kl[k] = kl_per_dim(block, mu, sigma);
+    const FittedGaussian fit = fit_gaussian(block, mu);
+    fre[k] = frechet_per_dim(fit, sigma);
+    kl[k] = kl_per_dim(fit, sigma);
     const Eigen::MatrixXd proj = block * theta;
     double s = 0.0;
     for (int j = 0; j < options.projections; ++j) {
@@ -167,8 +181,9 @@ PerceptionEstimates estimate_perception_gaussian(const Eigen::MatrixXd& samples,
     out.sliced_w2sq = whole(sliced, over_directions.value);
     out.sliced_w2sq.stderr_ = std::hypot(out.sliced_w2sq.stderr_, over_directions.stderr_);
   }
-  out.frechet_w2sq = whole(fre, frechet_per_dim(samples, mu, sigma));
-  out.fitted_kl_nats = whole(kl, kl_per_dim(samples, mu, sigma));
+  const FittedGaussian fit = fit_gaussian(samples, mu);
+  out.frechet_w2sq = whole(fre, frechet_per_dim(fit, sigma));
+  out.fitted_kl_nats = whole(kl, kl_per_dim(fit, sigma));
   out.projections = options.projections;
   return out;
 }
