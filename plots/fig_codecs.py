@@ -22,8 +22,17 @@ def render_fig5(out_dir, fig_dir):
         ax.plot(column(th, "D"), column(th, "rate_p0_bits"), "k-", label="R(D,0)")
         ax.plot(column(th, "D"), column(th, "rate_half_distortion_bits"), "k--", label="R(D/2,∞)")
         ax.plot(column(th, "D"), column(th, "rate_shannon_bits"), "k:", label="R(D,∞)")
+        flagged = []
         for lat, pts in group_by([r for r in rows if r["codec"] == codec], "lattice").items():
             _errorbar(ax, pts, lat, marker=MARKERS.get(lat, "o"), ls="none")
+            # SD points above the max-entropy upper bound: the cell-integral estimate is biased
+            # there (low rate, high dimension); ring them so nobody reads them as real.
+            flagged += [r for r in pts if isinstance(r.get("rate_upper_bound_bits"), float)
+                        and r["rate_bits"] - 2 * r["rate_stderr"] > r["rate_upper_bound_bits"]]
+        if flagged:
+            ax.scatter(column(flagged, "distortion"), column(flagged, "rate_bits"), s=160,
+                       facecolors="none", edgecolors="red",
+                       label="estimate above its max-entropy bound (biased)")
         ax.set_xscale("log")
         ax.set_xlabel("D (MSE per dimension)")
         ax.set_title(f"{codec.upper()}-LTC, Gaussian N(0,1), P = 0 (error bars: 2 SE)")

@@ -15,7 +15,7 @@ std::vector<std::string> codec_columns() {
           "P_target", "rate_bits", "rate_stderr", "distortion", "distortion_stderr",
           "perception_w2sq", "perception_w2sq_stderr", "perception_sliced_w2sq",
           "perception_sliced_w2sq_stderr", "lattice_scale", "decoder_gain", "dither_magnitude",
-          "loss_bits", "rate_mean_draws", "rate_jensen_correction_bits"};
+          "loss_bits", "rate_mean_draws", "rate_jensen_correction_bits", "rate_upper_bound_bits"};
 }
 
 std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettings& settings) {
@@ -50,7 +50,10 @@ std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettin
           c(r.perception.marginal_w2sq.value), c(r.perception.marginal_w2sq.stderr_),
           c(r.perception.sliced_w2sq.value), c(r.perception.sliced_w2sq.stderr_),
           c(params.lattice_scale), c(params.decoder_gain), c(params.dither_magnitude),
-          c(space_filling_loss_bits(nsm)), c(r.rate_mean_draws), c(r.rate_jensen_correction_bits)};
+          c(space_filling_loss_bits(nsm)), c(r.rate_mean_draws), c(r.rate_jensen_correction_bits),
+          point.kind == CodecKind::sd
+              ? c(sd_rate_upper_bound_bits(settings.sigma * settings.sigma, params.noise_second_moment, nsm))
+              : std::string("")};
 }
 
 }  // namespace rdp::experiments

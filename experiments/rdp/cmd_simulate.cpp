@@ -129,6 +129,9 @@ void run_simulate(const SimulateOptions& o) {
                      {"nsm", nsm},
                      {"rule", params.rule}};
   j["lattice_loss_bits"] = space_filling_loss_bits(nsm);
+  if (kind == CodecKind::sd)
+    j["rate_upper_bound_bits"] =
+        sd_rate_upper_bound_bits(src->variance(), params.noise_second_moment, nsm);
   if (const auto* g = dynamic_cast<const Gaussian*>(src.get())) {
     const Theory t = theory_for(kind, g->sigma(), r.distortion_mse.value, o.perception, a);
     j["theory"] = t.name;

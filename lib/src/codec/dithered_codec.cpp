@@ -95,6 +95,14 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
   return out;
 }
 
+double sd_rate_upper_bound_bits(double variance, double noise_second_moment, double nsm) {
+  require_positive("variance", variance);
+  require_positive("noise second moment", noise_second_moment);
+  require_positive("nsm", nsm);
+  return 0.5 * std::log2(2.0 * M_PI * M_E * (variance + noise_second_moment)) -
+         0.5 * std::log2(noise_second_moment / nsm);
+}
+
 CodecLattices::CodecLattices(LatticePtr base, const CodecParameters& params) : params_(params) {
   if (params.kind == CodecKind::qsd) {
     nested_ = std::make_unique<NestedLattice>(

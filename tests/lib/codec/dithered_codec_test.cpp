@@ -235,8 +235,10 @@ TEST_CASE("SD-LTC rate on E8 stays below the Gaussian maximum-entropy bound") {
     const auto c = codec(rdp::CodecKind::sd, "e8", d, 0.0);
     const auto r = run(c, 5000, 16);
     const double ve = c->parameters().noise_second_moment;
-    const double bound = 0.5 * std::log2(2 * M_PI * M_E * (1 + ve)) -
-                         0.5 * std::log2(ve / (929.0 / 12960));
+    const double bound = rdp::sd_rate_upper_bound_bits(1.0, ve, 929.0 / 12960);
+    // The bound itself, from its formula: ½ log2(2πe(1 + σ_e²)) − ½ log2(σ_e²/G).
+    CHECK(std::abs(bound - (0.5 * std::log2(2 * M_PI * M_E * (1 + ve)) -
+                            0.5 * std::log2(ve / (929.0 / 12960)))) <= 1e-12);
     INFO("D=" << d << " rate " << r.rate_bits.value << " +- " << r.rate_bits.stderr_ << " bound " << bound);
     CHECK(r.rate_bits.value <= bound + 5 * r.rate_bits.stderr_);
     // And not far below it: at these rates X + E is close to Gaussian (within 0.05 bits).

@@ -67,6 +67,13 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
                                         double mu, double sigma, double distortion_mse,
                                         double perception_w2sq, int nesting_ratio = 1);
 
+/// A rigorous upper bound on SD-LTC's rate per dimension for any source of variance σ² per
+/// coordinate: H(c|u) = h(X + E) − log2 V(Λ) (Zamir & Feder) and h(X + E) is at most the entropy
+/// of the Gaussian with the same covariance, so rate <= ½ log2(2πe(σ² + σ_e²)) − ½ log2(σ_e²/G)
+/// bits per dimension (σ_e² = G V^{2/n}). Used to flag Monte-Carlo rate estimates that are biased
+/// upwards (low rate, high dimension).
+double sd_rate_upper_bound_bits(double variance, double noise_second_moment, double nsm);
+
 /// The codec's lattices, built once from the base lattice and the parameters.
 class CodecLattices {
  public:
