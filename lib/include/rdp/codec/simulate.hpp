@@ -13,8 +13,8 @@
 ///    source draws, counted when they fall in the cell (good at low rate, where the cell holds
 ///    most of the mass): P̂ = Σ_{samples in the cell} p(y) / (K/V + K p(y)). Neither proposal alone
 ///    is accurate over the whole range (the uniform one overstates the rate badly once cells are
-///    wider than σ). Rounds of K draws per proposal are added until the estimated relative
-///    variance of P̂ is below 1% (at most `rate_max_rounds` rounds); the log's Jensen bias is then removed to
+///    wider than σ). Rounds of K draws per proposal are added until the estimated Jensen bias
+///    Var(P̂)/(2P² ln 2) is below 0.002 bits per dimension (at most `rate_max_rounds` rounds); the log's Jensen bias is then removed to
 ///    second order (delta method) with that variance. The mean correction and the mean number of
 ///    draws are reported. At low rate in high dimension (cells wider than σ) the variance
 ///    estimate itself is unreliable and the rate is biased upwards: compare with
