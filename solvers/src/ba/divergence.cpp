@@ -62,6 +62,7 @@ class TvDivergence final : public PerceptionDivergence {
   // Stationarity of KL(u‖a) + (μ/2)Σ|u − ref| gives u_k = median(β a_k e^{−μ/2}, ref_k,
   // β a_k e^{μ/2}) with β fixing Σu = 1: cells whose weight straddles ref stick to it exactly,
   // which is what a subgradient step cannot do at the kink.
+  bool exact_prox() const override { return true; }
   void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
             Eigen::Ref<Eigen::VectorXd> u) const override {
     const double total_a = a.sum();
@@ -221,6 +222,7 @@ class KlReverseDivergence final : public PerceptionDivergence {
   const Eigen::VectorXd& zero_point() const override { return zero_; }
   double minimum_value() const override { return -std::log1p(-r_.unmatched); }
   // KL(u‖a) + μ KL(u‖ref) is minimised by the geometric mixture u ∝ a^{1/(1+μ)} ref^{μ/(1+μ)}.
+  bool exact_prox() const override { return true; }
   void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
             Eigen::Ref<Eigen::VectorXd> u) const override {
     const double wa = 1.0 / (1.0 + mu), wr = mu / (1.0 + mu);

@@ -35,9 +35,6 @@
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <limits>
-#ifdef RDP_BA_DEBUG
-#include <cstdio>
-#endif
 
 #include "rdp/error.hpp"
 #include "rdp/information.hpp"
@@ -292,6 +289,28 @@ struct BaSolver::Impl {
   void update_weights(double mu, Mode mode) {
     if (mode == Mode::shannon || (mode == Mode::tilted && mu == 0.0)) {
       w = q;
+    } else if (mode == Mode::tilted && !pb.perception->exact_prox()) {
+      // No exact prox (transport costs, forward KL): the linearised step with the tilt taken
+      // from a running average of subgradients at the predicted output. The average's weight θ
+      // is halved whenever the fixed-multiplier gap grows, which tames the oscillation of
+      // subgradients at kinks (W1) and of steep gradients (forward KL near empty cells).
+      for (Eigen::Index j = 0; j < n; ++j) wx[j] = q[j] * c[j];
+      merge_to_cells(wx, qc);
+      qc /= qc.sum();
+      pb.perception->subgradient(qc, gc);
+      double hmin = kInf;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const double g = gc[pb.cell_of[j]];
+        if (std::isinf(g) || std::isinf(gbar[j]))
+          gbar[j] = g;
+        else
+          gbar[j] = (1.0 - theta) * gbar[j] + theta * g;
+        if (std::isfinite(gbar[j])) hmin = std::min(hmin, mu * gbar[j]);
+      }
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const double e = std::isfinite(gbar[j]) ? mu * gbar[j] - hmin : kInf;
+        w[j] = e > kMaxTiltExponent ? 0.0 : q[j] * std::exp(-e);
+      }
     } else {
       for (Eigen::Index j = 0; j < n; ++j) wx[j] = q[j] * c[j];  // predicted output y
       merge_to_cells(wx, qc);
@@ -497,8 +516,8 @@ struct BaSolver::Impl {
       if (a < 0.0) return;
       info += a * e->info, ed += a * e->ed;
     }
-    if (info >= best_ub || ed > D + tol_d) return;
-    if (mixture_phi(parts) > P + tol_p) return;
+    if (!(info < best_ub) || !(ed <= D + tol_d)) return;  // also rejects NaN
+    if (!(mixture_phi(parts) <= P + tol_p)) return;
     best_ub = info;
     best_parts.clear();
     best_mix.clear();
@@ -584,9 +603,6 @@ struct BaSolver::Impl {
     if (mode != Mode::marginal && has_perc) polish_lower_bound(mu > 0.0 ? mu : 1.0);
     e.ed = detail::weighted_bilinear(kd.data(), m, n, w.data(), v.data());
     const double info = base - q.dot(logc) - s * e.ed;  // I(W) in nats
-#ifdef RDP_BA_DEBUG
-    std::fprintf(stderr, "eval mode=%d s=%.6g mu=%.6g ed=%.9g info=%.9g lb=%.9g best_lb=%.9g best_ub=%.9g it=%ld\n", int(mode), s, mu, e.ed, info/kLn2, lb/kLn2, best_lb/kLn2, best_ub/kLn2, iterations);
-#endif
     if (has_perc) {
       merge_to_cells(q, qc);
       e.phi = pb.perception->value(qc);
@@ -594,6 +610,7 @@ struct BaSolver::Impl {
       e.phi = 0.0;
     }
     e.ok = true;
+    if (!std::isfinite(info) || !std::isfinite(e.ed) || std::isnan(e.phi)) return e;
     PoolEntry entry;
     entry.w = w, entry.q = q, entry.s = s, entry.info = std::max(info, 0.0), entry.ed = e.ed;
     entry.phi = e.phi;
@@ -680,7 +697,7 @@ struct BaSolver::Impl {
       r.distortion_achieved = a.ed;
       r.perception_achieved = a.phi;
       if (opt.keep_channel) r.channel = ch, r.output_pmf = a.output;
-      if (a.ed > D + tol_d || a.phi > P + tol_p) {
+      if (!(a.ed <= D + tol_d) || !(a.phi <= P + tol_p) || !std::isfinite(a.info_bits)) {
         r.status = BaStatus::numerical_failure;
         r.message = "the recomputed channel misses the targets (E[Δ] " + format_number(a.ed) +
                     ", d " + format_number(a.phi) + ")";
@@ -884,7 +901,27 @@ BaSolver::~BaSolver() = default;
 BaSolver::BaSolver(BaSolver&&) noexcept = default;
 BaSolver& BaSolver::operator=(BaSolver&&) noexcept = default;
 BaResult BaSolver::solve(double distortion, double perception) {
-  return impl_->solve(distortion, perception);
+  BaResult warm = impl_->solve(distortion, perception);
+  if (warm.status != BaStatus::iteration_limit) return warm;
+  // A warm start from a distant neighbour can trap the multiplier search (e.g. across a kink of
+  // the dual); a cold restart is cheap insurance. Both certificates are valid, so the better
+  // upper bound is kept with the larger lower bound.
+  impl_->w.setConstant(1.0 / double(impl_->n));
+  impl_->s_warm = impl_->mu_warm = -1.0;
+  BaResult cold = impl_->solve(distortion, perception);
+  BaResult& best = cold.upper_bits <= warm.upper_bits ? cold : warm;
+  best.lower_bits = std::max(warm.lower_bits, cold.lower_bits);
+  best.iterations = warm.iterations + cold.iterations;
+  best.evaluations = warm.evaluations + cold.evaluations;
+  best.gap_bits = best.upper_bits - best.lower_bits;
+  best.rate_bits = std::isfinite(best.upper_bits) ? 0.5 * (best.lower_bits + best.upper_bits)
+                                                  : best.lower_bits;
+  if (best.status == BaStatus::iteration_limit &&
+      best.gap_bits <= impl_->opt.gap_bits * (1.0 + 1e-9)) {
+    best.status = BaStatus::converged;
+    best.message = "certified gap " + format_number(best.gap_bits) + " bits (after a cold restart)";
+  }
+  return BaResult(best);
 }
 const FiniteRdpProblem& BaSolver::problem() const { return impl_->pb; }
 const BaOptions& BaSolver::options() const { return impl_->opt; }

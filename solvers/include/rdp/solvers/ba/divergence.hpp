@@ -49,6 +49,8 @@ class PerceptionDivergence {
   /// (TV) or curvature (reverse KL) override it with the exact minimiser.
   virtual void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
                     Eigen::Ref<Eigen::VectorXd> u) const;
+  /// Whether prox() is the exact minimiser (otherwise the solver damps the linearised step).
+  virtual bool exact_prox() const { return false; }
   /// The smallest value d(p_X, Q) can take over pmfs on the cells.
   virtual double minimum_value() const { return 0.0; }
 

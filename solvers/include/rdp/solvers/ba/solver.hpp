@@ -35,7 +35,7 @@ struct BaOptions {
   /// costs about 2·m·n multiply-adds, so the default caps a 256×256 query near a few seconds.
   long max_iterations = 400000;
   /// Cap on iterations of one inner (fixed-multiplier) solve.
-  long max_inner_iterations = 20000;
+  long max_inner_iterations = 3000;
   /// Cap on inner solves (evaluations of the constraint functions) per query.
   int max_evaluations = 3000;
   /// A channel counts as feasible when E[Δ] <= D + tol·max(D, Δ scale) and d <= P + tol·max(P, 1).
