@@ -55,8 +55,9 @@ void BM_SolveGaussianRkl256(benchmark::State& state) {
     iterations += r.iterations;
     state.counters["gap_bits"] = r.gap_bits;
   }
-  state.counters["s_per_entry_iteration"] = benchmark::Counter(
-      double(iterations) * 256.0 * 256.0, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["s_per_entry_iteration"] =
+      benchmark::Counter(double(iterations) * 256.0 * 256.0,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["iterations"] = double(iterations) / double(state.iterations());
 }
 BENCHMARK(BM_SolveGaussianRkl256)->Unit(benchmark::kMillisecond)->Iterations(3);
@@ -65,8 +66,8 @@ BENCHMARK(BM_SolveGaussianRkl256)->Unit(benchmark::kMillisecond)->Iterations(3);
 // Blau & Michaeli's closed form; one warm-started sweep per P row.
 void BM_BernoulliTvGrid(benchmark::State& state) {
   const double p = 0.3;
-  const auto pb = rdp::make_finite_problem(rdp::Bernoulli(p), rdp::hamming_distortion(),
-                                           rdp::Perception::tv);
+  const auto pb =
+      rdp::make_finite_problem(rdp::Bernoulli(p), rdp::hamming_distortion(), rdp::Perception::tv);
   rdp::BaOptions o;
   o.gap_bits = 1e-6;
   const auto ds = rdp::linspace(0.42 / 50, 0.42, 50), ps = rdp::linspace(0.0, 0.3, 50);
@@ -77,12 +78,15 @@ void BM_BernoulliTvGrid(benchmark::State& state) {
     for (std::size_t i = 0; i < ds.size(); ++i)
       for (std::size_t j = 0; j < ps.size(); ++j) {
         const auto& r = grid[i * ps.size() + j];
-        const double truth = rdp::rate_distortion_perception_bernoulli_tv(p, ds[i], ps[j]).rate_bits;
+        const double truth =
+            rdp::rate_distortion_perception_bernoulli_tv(p, ds[i], ps[j]).rate_bits;
         const double err = std::abs(r.rate_bits - truth);
         max_err = std::max(max_err, err);
         max_gap = std::max(max_gap, r.gap_bits);
-        if (r.status != rdp::BaStatus::converged) ++not_converged;
-        else max_err_converged = std::max(max_err_converged, err);
+        if (r.status != rdp::BaStatus::converged)
+          ++not_converged;
+        else
+          max_err_converged = std::max(max_err_converged, err);
         if (r.lower_bits > truth + 1e-9 || r.upper_bits < truth - 1e-9) ++outside;
       }
     state.counters["max_err_bits"] = max_err;
@@ -119,10 +123,10 @@ void gaussian_sweep(benchmark::State& state, rdp::Perception perception) {
         if (perception == rdp::Perception::w2sq)
           truth = rdp::rate_distortion_perception_gaussian_w2sq(1.0, ds[i], ps[j]).rate_bits;
         else
-          truth = rdp::rate_distortion_perception_gaussian_kl(
-                      1.0, ds[i], ps[j],
-                      perception == rdp::Perception::kl ? rdp::KlDirection::forward
-                                                        : rdp::KlDirection::reverse)
+          truth = rdp::rate_distortion_perception_gaussian_kl(1.0, ds[i], ps[j],
+                                                              perception == rdp::Perception::kl
+                                                                  ? rdp::KlDirection::forward
+                                                                  : rdp::KlDirection::reverse)
                       .rate_bits;
         max_err = std::max(max_err, std::abs(r.rate_bits - truth));
         max_gap = std::max(max_gap, r.gap_bits);

@@ -154,8 +154,8 @@ void run_surface(GridOptions o) {
   for (double d : linspace(o.d_min, o.d_max, o.d_points)) {
     for (double p : linspace(o.p_min, o.p_max, o.p_points)) {
       const auto r = closed_form_rate(*pb.source, pb.distortion, pb.perception, d, p);
-      out << format_number(d) << "," << format_number(p) << "," << format_number(r.rate_bits)
-          << "," << r.region << "\n";
+      out << format_number(d) << "," << format_number(p) << "," << format_number(r.rate_bits) << ","
+          << r.region << "\n";
     }
   }
   std::cout << out.str();
@@ -205,8 +205,7 @@ void run_section(GridOptions o) {
                              : ba_rate_distortion_section(fp, ds, o.value, ba_options(o));
     out << kBaColumns;
     for (std::size_t k = 0; k < results.size(); ++k)
-      out << ba_row(o.fixed == "D" ? o.value : ds[k], o.fixed == "D" ? ps[k] : o.value,
-                    results[k]);
+      out << ba_row(o.fixed == "D" ? o.value : ds[k], o.fixed == "D" ? ps[k] : o.value, results[k]);
   } else {
     out << "D,P,rate_bits,region\n";
     for (double d : ds)
@@ -249,8 +248,8 @@ void setup(CLI::App& app) {
   {
     auto o = std::make_shared<GridOptions>();
     o->p_points = 50;
-    auto* cmd = app.add_subcommand(
-        "surface", "R(D,P) on a D x P grid; CSV columns D,P,rate_bits,region");
+    auto* cmd =
+        app.add_subcommand("surface", "R(D,P) on a D x P grid; CSV columns D,P,rate_bits,region");
     add_problem_options(cmd, o->problem, true);
     add_range_options(cmd, *o);
     cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");

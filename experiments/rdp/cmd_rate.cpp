@@ -1,5 +1,6 @@
 // `rdp rate`: R(D,P) at one point, by a closed form or by the certified numerical solver.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -7,7 +8,6 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "command.hpp"
 #include "problem.hpp"
@@ -57,8 +57,8 @@ nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, doubl
                             bool has_perception) {
   nlohmann::json j;
   j["source_points"] = pb.source_points;
-  j["source_pmf"] = std::vector<double>(pb.source_pmf.data(),
-                                        pb.source_pmf.data() + pb.source_pmf.size());
+  j["source_pmf"] =
+      std::vector<double>(pb.source_pmf.data(), pb.source_pmf.data() + pb.source_pmf.size());
   j["reconstruction_points"] = pb.reconstruction_points;
   nlohmann::json rows = nlohmann::json::array();
   for (Eigen::Index i = 0; i < r.channel.rows(); ++i) {
@@ -67,8 +67,8 @@ nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, doubl
     rows.push_back(row);
   }
   j["channel"] = rows;  // p(xhat_k | x_i), rows sum to 1
-  j["output_pmf"] = std::vector<double>(r.output_pmf.data(),
-                                        r.output_pmf.data() + r.output_pmf.size());
+  j["output_pmf"] =
+      std::vector<double>(r.output_pmf.data(), r.output_pmf.data() + r.output_pmf.size());
   j["D"] = d;
   if (has_perception) j["P"] = p;
   j["distortion_achieved"] = r.distortion_achieved;
@@ -135,15 +135,16 @@ void run_rate(const RateOptions& o) {
   require_nonnegative("D", o.distortion);
   const bool has_perception = pb.perception != Perception::none;
   if (has_perception && std::isnan(o.perception))
-    throw InvalidArgument("P", "[0, inf), required with --perception " +
-                                   std::string(perception_name(pb.perception)),
-                          "nothing");
+    throw InvalidArgument(
+        "P", "[0, inf), required with --perception " + std::string(perception_name(pb.perception)),
+        "nothing");
   if (!has_perception && !std::isnan(o.perception))
     throw InvalidArgument("P", "absent without --perception", format_number(o.perception));
   if (has_perception) require_nonnegative("P", o.perception);
 
   const std::string why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);
-  if (o.method == "ba" || (o.method == "auto" && !why.empty())) return run_ba(o, pb, has_perception);
+  if (o.method == "ba" || (o.method == "auto" && !why.empty()))
+    return run_ba(o, pb, has_perception);
   if (!o.witness.empty())
     throw InvalidArgument("witness", "only with --method ba (or auto without a closed form)",
                           "'" + o.witness + "'");
@@ -165,12 +166,11 @@ void run_rate(const RateOptions& o) {
     for (const auto& [key, value] : r.details) j[key] = value;
     std::cout << j.dump() << "\n";
   } else {
-    std::cout << fmt::format("R(D={}{}) = {:.12g} bits  [{}, {}, {}; closed form, region {}{}]\n",
-                             format_number(o.distortion),
-                             has_perception ? ", P=" + format_number(o.perception) : "",
-                             r.rate_bits, pb.source->spec(), pb.distortion.name(),
-                             perception_name(pb.perception), r.region,
-                             r.optimality == "optimal" ? "" : ", over jointly Gaussian outputs");
+    std::cout << fmt::format(
+        "R(D={}{}) = {:.12g} bits  [{}, {}, {}; closed form, region {}{}]\n",
+        format_number(o.distortion), has_perception ? ", P=" + format_number(o.perception) : "",
+        r.rate_bits, pb.source->spec(), pb.distortion.name(), perception_name(pb.perception),
+        r.region, r.optimality == "optimal" ? "" : ", over jointly Gaussian outputs");
   }
 }
 

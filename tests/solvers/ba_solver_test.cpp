@@ -87,8 +87,8 @@ TEST_CASE("BA: R = 0 and D at its minimum need no iteration") {
 TEST_CASE("BA: infeasible targets are reported, not iterated") {
   // Reconstruction alphabet {0.5}: every x errs, so D < 1 cannot be met with Hamming distortion.
   rdp::FinitePmf src({0.0, 1.0}, {0.4, 0.6});
-  const auto pb = rdp::make_finite_problem(src, rdp::hamming_distortion(), rdp::Perception::tv,
-                                           {0.0});
+  const auto pb =
+      rdp::make_finite_problem(src, rdp::hamming_distortion(), rdp::Perception::tv, {0.0});
   const auto r = rdp::solve_rdp_ba(pb, 0.1, 0.9);
   CHECK(r.status == rdp::BaStatus::infeasible);
   CHECK(r.iterations == 0);
@@ -107,10 +107,10 @@ TEST_CASE("BA: zero masses and duplicate reconstruction points do not change R")
   const auto a = rdp::solve_rdp_ba(
       rdp::make_finite_problem(plain, rdp::squared_error_distortion(), rdp::Perception::rkl), 0.3,
       0.05);
-  const auto b = rdp::solve_rdp_ba(
-      rdp::make_finite_problem(padded, rdp::squared_error_distortion(), rdp::Perception::rkl,
-                               {0.0, 1.0, 1.0, 2.0}),
-      0.3, 0.05);
+  const auto b =
+      rdp::solve_rdp_ba(rdp::make_finite_problem(padded, rdp::squared_error_distortion(),
+                                                 rdp::Perception::rkl, {0.0, 1.0, 1.0, 2.0}),
+                        0.3, 0.05);
   REQUIRE(a.status == rdp::BaStatus::converged);
   REQUIRE(b.status == rdp::BaStatus::converged);
   CHECK(std::abs(a.rate_bits - b.rate_bits) <= 2e-6);
@@ -223,8 +223,8 @@ TEST_CASE("BA: 3-letter KL and W1 cases against a brute-force search") {
 
 TEST_CASE("BA: a cost-matrix Wasserstein divergence gives valid bounds like W1 on the line") {
   rdp::FinitePmf src({0.0, 1.0, 3.0}, {0.5, 0.3, 0.2});
-  const auto line = rdp::make_finite_problem(src, rdp::squared_error_distortion(),
-                                             rdp::Perception::w1);
+  const auto line =
+      rdp::make_finite_problem(src, rdp::squared_error_distortion(), rdp::Perception::w1);
   auto general = line;
   Eigen::MatrixXd cost(3, 3);
   for (int i = 0; i < 3; ++i)
@@ -233,8 +233,7 @@ TEST_CASE("BA: a cost-matrix Wasserstein divergence gives valid bounds like W1 o
   // Same divergence, two implementations: values agree (entropic value within its tolerance).
   Eigen::VectorXd q(3);
   q << 0.6, 0.3, 0.1;
-  CHECK(general.perception->value(q) ==
-        doctest::Approx(line.perception->value(q)).epsilon(1e-6));
+  CHECK(general.perception->value(q) == doctest::Approx(line.perception->value(q)).epsilon(1e-6));
   CHECK(general.perception->value(q) >= line.perception->value(q) - 1e-12);
   rdp::BaOptions o;
   o.gap_bits = 1e-5;
@@ -251,18 +250,17 @@ TEST_CASE("BA: a cost-matrix Wasserstein divergence gives valid bounds like W1 o
 TEST_CASE("BA: discretised Gaussian with reverse KL matches the Gaussian closed form") {
   // For KL(p_X̂‖p_X) the jointly Gaussian value is optimal (gaussian_rdp.hpp); 96 cells keep the
   // discretisation error near 1e-3 bits. The 1024-cell comparisons are in the benchmark.
-  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
-                                               rdp::squared_error_distortion(),
-                                               rdp::Perception::rkl, 96);
+  const auto pb = rdp::make_problem_for_source(
+      rdp::Gaussian(0.0, 1.0), rdp::squared_error_distortion(), rdp::Perception::rkl, 96);
   rdp::BaOptions o;
   o.gap_bits = 1e-4;
   rdp::BaSolver solver(pb, o);
   for (double d : {0.3, 0.8})
     for (double p : {0.02, 0.2}) {
       const auto r = solver.solve(d, p);
-      const double truth = rdp::rate_distortion_perception_gaussian_kl(1.0, d, p,
-                                                                       rdp::KlDirection::reverse)
-                               .rate_bits;
+      const double truth =
+          rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::reverse)
+              .rate_bits;
       CAPTURE(d);
       CAPTURE(p);
       REQUIRE(r.status == rdp::BaStatus::converged);
@@ -272,8 +270,8 @@ TEST_CASE("BA: discretised Gaussian with reverse KL matches the Gaussian closed 
 
 TEST_CASE("BA: R(D,P) is non-increasing in D and in P") {
   rdp::FinitePmf src({0.0, 1.0, 2.0, 3.0}, {0.1, 0.4, 0.3, 0.2});
-  const auto pb = rdp::make_finite_problem(src, rdp::squared_error_distortion(),
-                                           rdp::Perception::tv);
+  const auto pb =
+      rdp::make_finite_problem(src, rdp::squared_error_distortion(), rdp::Perception::tv);
   rdp::BaOptions o;
   o.gap_bits = 1e-6;
   const std::vector<double> ds = {0.1, 0.3, 0.6}, ps = {0.0, 0.1, 0.3};

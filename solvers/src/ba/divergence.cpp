@@ -228,7 +228,8 @@ class KlReverseDivergence final : public PerceptionDivergence {
     const double wa = 1.0 / (1.0 + mu), wr = mu / (1.0 + mu);
     double top = -kInf;
     for (Eigen::Index k = 0; k < a.size(); ++k) {
-      u[k] = (r_.ref[k] > 0.0 && a[k] > 0.0) ? wa * std::log(a[k]) + wr * std::log(r_.ref[k]) : -kInf;
+      u[k] =
+          (r_.ref[k] > 0.0 && a[k] > 0.0) ? wa * std::log(a[k]) + wr * std::log(r_.ref[k]) : -kInf;
       top = std::max(top, u[k]);
     }
     for (Eigen::Index k = 0; k < a.size(); ++k) u[k] = std::exp(u[k] - top);
@@ -245,7 +246,8 @@ class KlReverseDivergence final : public PerceptionDivergence {
 // complete potentials on cells where Q vanishes.
 class TransportBase : public PerceptionDivergence {
  public:
-  TransportBase(Eigen::VectorXd p, Eigen::MatrixXd cost) : p_(std::move(p)), cost_(std::move(cost)) {}
+  TransportBase(Eigen::VectorXd p, Eigen::MatrixXd cost)
+      : p_(std::move(p)), cost_(std::move(cost)) {}
   Eigen::Index cells() const override { return cost_.cols(); }
   double perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
                                double mu) const override {
@@ -253,7 +255,8 @@ class TransportBase : public PerceptionDivergence {
     for (Eigen::Index i = 0; i < cost_.rows(); ++i) {
       if (p_[i] <= 0.0) continue;
       double best = -kInf;
-      for (Eigen::Index k = 0; k < cost_.cols(); ++k) best = std::max(best, ell[k] - mu * cost_(i, k));
+      for (Eigen::Index k = 0; k < cost_.cols(); ++k)
+        best = std::max(best, ell[k] - mu * cost_(i, k));
       out += p_[i] * best;
     }
     return out;
@@ -272,10 +275,13 @@ class TransportBase : public PerceptionDivergence {
 class WassersteinLine final : public TransportBase {
  public:
   WassersteinLine(std::vector<double> x, Eigen::VectorXd p, std::vector<double> y, double r)
-      : TransportBase(p, Eigen::MatrixXd(x.size(), y.size())), x_(std::move(x)), y_(std::move(y)),
+      : TransportBase(p, Eigen::MatrixXd(x.size(), y.size())),
+        x_(std::move(x)),
+        y_(std::move(y)),
         r_(r) {
     for (std::size_t i = 0; i < x_.size(); ++i)
-      for (std::size_t k = 0; k < y_.size(); ++k) cost_(i, k) = std::pow(std::abs(x_[i] - y_[k]), r_);
+      for (std::size_t k = 0; k < y_.size(); ++k)
+        cost_(i, k) = std::pow(std::abs(x_[i] - y_[k]), r_);
     ix_ = sorted(x_);
     iy_ = sorted(y_);
     const CellReference ref = cell_reference(x_, p_, y_);
@@ -405,7 +411,7 @@ class WassersteinCost final : public TransportBase {
     };
     // ε annealed down to tol·scale/log(mn): the entropic bias is at most ε log(mn).
     const double eps_final = tol_ * scale / std::log(double(m * n) + 2.0);
-    for (double eps = scale; ; eps = std::max(eps * 0.5, eps_final)) {
+    for (double eps = scale;; eps = std::max(eps * 0.5, eps_final)) {
       for (int it = 0; it < 50; ++it) {
         for (Eigen::Index i = 0; i < m; ++i) f[i] = p_[i] > 0.0 ? -lse_row(i, eps) : 0.0;
         for (Eigen::Index k = 0; k < n; ++k) g[k] = q[k] > 0.0 ? -lse_col(k, eps) : 0.0;

@@ -26,20 +26,21 @@ void FiniteRdpProblem::validate() const {
   const auto m = source_pmf.size();
   const auto n = static_cast<Eigen::Index>(reconstruction_points.size());
   if (m < 1 || static_cast<Eigen::Index>(source_points.size()) != m)
-    throw InvalidArgument("source pmf", "one mass per source point, at least one",
-                          std::to_string(source_points.size()) + " points, " +
-                              std::to_string(m) + " masses");
+    throw InvalidArgument(
+        "source pmf", "one mass per source point, at least one",
+        std::to_string(source_points.size()) + " points, " + std::to_string(m) + " masses");
   if (n < 1) throw InvalidArgument("reconstruction points", "at least one", "none");
   if (!source_pmf.allFinite() || (source_pmf.array() < 0.0).any() ||
       std::abs(source_pmf.sum() - 1.0) > 1e-9)
     throw InvalidArgument("source pmf", "masses >= 0 summing to 1 (within 1e-9)",
                           "sum " + format_number(source_pmf.sum()));
   if (distortion.rows() != m || distortion.cols() != n)
-    throw InvalidArgument("distortion matrix", std::to_string(m) + "x" + std::to_string(n),
-                          std::to_string(distortion.rows()) + "x" +
-                              std::to_string(distortion.cols()));
+    throw InvalidArgument(
+        "distortion matrix", std::to_string(m) + "x" + std::to_string(n),
+        std::to_string(distortion.rows()) + "x" + std::to_string(distortion.cols()));
   if (!distortion.allFinite() || (distortion.array() < 0.0).any())
-    throw InvalidArgument("distortion matrix", "finite entries >= 0", "a negative or non-finite entry");
+    throw InvalidArgument("distortion matrix", "finite entries >= 0",
+                          "a negative or non-finite entry");
   if (static_cast<Eigen::Index>(cell_of.size()) != n)
     throw InvalidArgument("cell map", "one cell per reconstruction point",
                           std::to_string(cell_of.size()));
@@ -67,19 +68,30 @@ FiniteRdpProblem make_finite_problem(std::vector<double> source_points, Eigen::V
 FiniteRdpProblem make_finite_problem(const FiniteSource& source, const Distortion& distortion,
                                      Perception perception, std::vector<double> reconstruction) {
   const auto& x = source.support();
-  Eigen::VectorXd p = Eigen::Map<const Eigen::VectorXd>(source.pmf().data(),
-                                                        static_cast<Eigen::Index>(x.size()));
+  Eigen::VectorXd p =
+      Eigen::Map<const Eigen::VectorXd>(source.pmf().data(), static_cast<Eigen::Index>(x.size()));
   if (reconstruction.empty()) reconstruction = x;
   std::vector<int> cell_of;
   const std::vector<double> cells = distinct_cells(reconstruction, cell_of);
   DivergencePtr div;
   switch (perception) {
-    case Perception::none: break;
-    case Perception::tv: div = make_tv_divergence(cell_reference(x, p, cells)); break;
-    case Perception::kl: div = make_kl_forward_divergence(cell_reference(x, p, cells)); break;
-    case Perception::rkl: div = make_kl_reverse_divergence(cell_reference(x, p, cells)); break;
-    case Perception::w1: div = make_wasserstein_line_divergence(x, p, cells, 1.0); break;
-    case Perception::w2sq: div = make_wasserstein_line_divergence(x, p, cells, 2.0); break;
+    case Perception::none:
+      break;
+    case Perception::tv:
+      div = make_tv_divergence(cell_reference(x, p, cells));
+      break;
+    case Perception::kl:
+      div = make_kl_forward_divergence(cell_reference(x, p, cells));
+      break;
+    case Perception::rkl:
+      div = make_kl_reverse_divergence(cell_reference(x, p, cells));
+      break;
+    case Perception::w1:
+      div = make_wasserstein_line_divergence(x, p, cells, 1.0);
+      break;
+    case Perception::w2sq:
+      div = make_wasserstein_line_divergence(x, p, cells, 2.0);
+      break;
   }
   Eigen::MatrixXd d = distortion_matrix(x, reconstruction, distortion);
   return make_finite_problem(x, std::move(p), std::move(reconstruction), std::move(d),

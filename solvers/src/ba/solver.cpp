@@ -21,10 +21,22 @@
 // φ = φ**; it needs no normalisation of λ because the tilt is chosen optimally inside φ*. Upper
 // bound: I(W) of a channel whose E[Δ] and φ(q_W) are recomputed from it and meet the targets.
 //
-// Targets. E[Δ] is decreasing in s and φ(q) in μ along the optimal curve (the dual function is
-// concave), so (s, μ) come from nested bracketed root searches (TOMS 748 in log s and log μ)
-// that stop as soon as the global certificate meets the requested gap. Each inner solve is
-// warm-started from the previous one, and queries on one BaSolver warm-start from each other.
+// Targets. First μ = 0 (Shannon's R(D)): s from a bracketed root search (TOMS 748 in log s) on
+// E[Δ] = D; if that channel meets P the perception constraint is inactive. Otherwise the dual
+// function ψ(s, μ) (jointly concave) is maximised by nested Brent searches in (log s, log μ). A
+// root search on (E[Δ], φ) = (D, P) would be cheaper but fails where the Lagrangian has several
+// minimisers (TV's flat pieces, low rates): there E[Δ] and φ jump as the multipliers move, while
+// ψ stays concave. The upper bound is the best convex combination (up to three) of the channels
+// seen, since E[Δ] is linear and I, φ convex in the channel. Every search stops as soon as the
+// global certificate meets the requested gap. Queries on one BaSolver warm-start from each other
+// and fall back to a cold start if the warm one runs out of budget.
+//
+// Acceleration: SQUAREM extrapolation of the Blahut–Arimoto map (see inner()).
+//
+// Divergences with an exact entropic prox (TV, reverse KL) converge fastest; the others (forward
+// KL, transport costs) use a damped subgradient tilt, which is markedly slower at kinks (W1) and
+// for steep potentials (W2² at large μ) — the certificate stays valid, the gap may not close
+// within the budget.
 //
 // P = 0 (q must equal the divergence's zero point): the tilt becomes a Sinkhorn scaling that
 // matches the output marginal, and the upper-bound channel is rounded onto the exact marginal.
@@ -44,10 +56,14 @@ namespace rdp {
 
 std::string_view ba_status_name(BaStatus status) {
   switch (status) {
-    case BaStatus::converged: return "converged";
-    case BaStatus::iteration_limit: return "iteration_limit";
-    case BaStatus::infeasible: return "infeasible";
-    case BaStatus::numerical_failure: return "numerical_failure";
+    case BaStatus::converged:
+      return "converged";
+    case BaStatus::iteration_limit:
+      return "iteration_limit";
+    case BaStatus::infeasible:
+      return "infeasible";
+    case BaStatus::numerical_failure:
+      return "numerical_failure";
   }
   return "?";
 }
@@ -171,9 +187,10 @@ struct BaSolver::Impl {
   bool has_perc = false;
   Eigen::VectorXd zero_point;  // over cells; empty if none
   // iteration state
-  Eigen::VectorXd w, z, v, c, q, logc, gbar, tilt_exp, w0, w1, w2, wx, w_safe;
+  Eigen::VectorXd w, z, v, c, q, logc, gbar, w0, w1, w2, wx, w_safe;
   double last_objective = 0.0;
-  double inner_slack = 0.0;  // extra inner-gap allowance while far from the target (nats)  // primal Lagrangian value of the last pass (nats)
+  double inner_slack = 0.0;      // extra inner-gap allowance while far from the target (nats)  //
+                                 // primal Lagrangian value of the last pass (nats)
   Eigen::VectorXd qc, gc, ellc;  // over cells
   double theta = 1.0;
   double base = 0.0;  // Σ p_i (s dmin_i − log Z_i) of the last pass
@@ -227,7 +244,6 @@ struct BaSolver::Impl {
     q.resize(n);
     logc.resize(n);
     gbar = Eigen::VectorXd::Zero(n);
-    tilt_exp.resize(n);
     w0.resize(n);
     w1.resize(n);
     w2.resize(n);
@@ -376,7 +392,8 @@ struct BaSolver::Impl {
       ++passes;
       const double gap = lagrangian_gap(mu, mode);
       if (std::isfinite(gap) && gap <= tol) return status = 1, true;
-      if (mode == Mode::tilted && gap > prev_gap * (1.0 + 1e-9)) theta = std::max(theta * 0.5, 1e-3);
+      if (mode == Mode::tilted && gap > prev_gap * (1.0 + 1e-9))
+        theta = std::max(theta * 0.5, 1e-3);
       prev_gap = gap;
       if (passes >= opt.max_inner_iterations) return status = 1, true;
       if (iterations >= opt.max_iterations) return limit = true, status = 1, true;
@@ -688,7 +705,8 @@ struct BaSolver::Impl {
     std::uintmax_t max_iter = 80;
     // Stop once E[Δ] is hit to rounding level; the inner solves cannot resolve s any further.
     auto tol = [&](double lo, double hi) {
-      return stop() || nearest_err <= 1e-13 * dnorm || hi - lo <= 1e-14 * std::max(1.0, std::abs(lo));
+      return stop() || nearest_err <= 1e-13 * dnorm ||
+             hi - lo <= 1e-14 * std::max(1.0, std::abs(lo));
     };
     try {
       boost::math::tools::toms748_solve(f, a, b, fa, fb, tol, max_iter);
@@ -833,7 +851,8 @@ struct BaSolver::Impl {
       for (Eigen::Index i = 0; i < m_full; ++i) {
         Eigen::Index j = 0;
         const double lo = pb.distortion.row(i).minCoeff(&j);
-        if (pb.source_pmf[i] > 0.0 && ((pb.distortion.row(i).array() <= lo).count() > 1)) unique = false;
+        if (pb.source_pmf[i] > 0.0 && ((pb.distortion.row(i).array() <= lo).count() > 1))
+          unique = false;
         ch(i, j) = 1.0;
       }
       if (unique) {
@@ -877,8 +896,8 @@ struct BaSolver::Impl {
     double best_x = x0;
     for (int slide = 0; slide < 8 && !stop(); ++slide) {
       std::uintmax_t iters = 60;
-      const auto r = boost::math::tools::brent_find_minima([&](double x) { return -f(x); }, a,
-                                                           b, 40, iters);
+      const auto r =
+          boost::math::tools::brent_find_minima([&](double x) { return -f(x); }, a, b, 40, iters);
       best_x = r.first;
       const double edge = 1e-3 * (b - a);
       if (best_x - a < edge && a > lo) {
@@ -937,8 +956,8 @@ BaResult BaSolver::solve(double distortion, double perception) {
   best.iterations = warm.iterations + cold.iterations;
   best.evaluations = warm.evaluations + cold.evaluations;
   best.gap_bits = best.upper_bits - best.lower_bits;
-  best.rate_bits = std::isfinite(best.upper_bits) ? 0.5 * (best.lower_bits + best.upper_bits)
-                                                  : best.lower_bits;
+  best.rate_bits =
+      std::isfinite(best.upper_bits) ? 0.5 * (best.lower_bits + best.upper_bits) : best.lower_bits;
   if (best.status == BaStatus::iteration_limit &&
       best.gap_bits <= impl_->opt.gap_bits * (1.0 + 1e-9)) {
     best.status = BaStatus::converged;

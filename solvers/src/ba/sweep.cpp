@@ -44,8 +44,7 @@ std::vector<BaResult> ba_rate_distortion_section(const FiniteRdpProblem& problem
   return out;
 }
 
-std::vector<BaResult> ba_rate_perception_section(const FiniteRdpProblem& problem,
-                                                 double distortion,
+std::vector<BaResult> ba_rate_perception_section(const FiniteRdpProblem& problem, double distortion,
                                                  const std::vector<double>& perceptions,
                                                  BaOptions options) {
   options.keep_channel = false;

@@ -21,9 +21,9 @@
 namespace rdp {
 
 enum class BaStatus {
-  converged,          ///< upper − lower <= the requested gap
-  iteration_limit,    ///< a cap was hit; the bounds are still valid, the gap is larger
-  infeasible,         ///< no channel meets (D, P): D below the least distortion, or P below d's minimum
+  converged,        ///< upper − lower <= the requested gap
+  iteration_limit,  ///< a cap was hit; the bounds are still valid, the gap is larger
+  infeasible,  ///< no channel meets (D, P): D below the least distortion, or P below d's minimum
   numerical_failure,  ///< the iteration broke down (kernel underflow, NaN); bounds may be trivial
 };
 std::string_view ba_status_name(BaStatus status);

@@ -26,8 +26,7 @@ std::vector<BaResult> ba_rate_distortion_section(const FiniteRdpProblem& problem
                                                  double perception, BaOptions options = {});
 
 /// R(P) at fixed D (the R–P cross-section), one warm-started sweep.
-std::vector<BaResult> ba_rate_perception_section(const FiniteRdpProblem& problem,
-                                                 double distortion,
+std::vector<BaResult> ba_rate_perception_section(const FiniteRdpProblem& problem, double distortion,
                                                  const std::vector<double>& perceptions,
                                                  BaOptions options = {});
 
