@@ -21,7 +21,8 @@ namespace {
 struct RateOptions {
   ProblemOptions problem;
   double distortion = std::nan("");
-  double perception = std::nan("");
+  double perception = 0.0;
+  bool perception_given = false;  // NaN is a value to reject, so presence is tracked apart
   std::string method = "auto";
   int grid = 256;
   double gap = 1e-6;
@@ -134,11 +135,11 @@ void run_rate(const RateOptions& o) {
   const Problem pb = resolve_problem(o.problem);
   require_nonnegative("D", o.distortion);
   const bool has_perception = pb.perception != Perception::none;
-  if (has_perception && std::isnan(o.perception))
+  if (has_perception && !o.perception_given)
     throw InvalidArgument(
         "P", "[0, inf), required with --perception " + std::string(perception_name(pb.perception)),
         "nothing");
-  if (!has_perception && !std::isnan(o.perception))
+  if (!has_perception && o.perception_given)
     throw InvalidArgument("P", "absent without --perception", format_number(o.perception));
   if (has_perception) require_nonnegative("P", o.perception);
 
@@ -180,7 +181,8 @@ void setup_rate(CLI::App& app) {
   add_problem_options(cmd, o->problem, false);
   cmd->add_option("--D", o->distortion, "distortion budget D >= 0 (> 0 for continuous sources)")
       ->required();
-  cmd->add_option("--P", o->perception, "perception budget P >= 0 (units of the measure)");
+  cmd->add_option("--P", o->perception, "perception budget P >= 0 (units of the measure)")
+      ->each([o](const std::string&) { o->perception_given = true; });
   cmd->add_option("--method", o->method,
                   "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
                   "else ba)")
