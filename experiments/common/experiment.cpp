@@ -86,7 +86,8 @@ int run_experiment(int argc, char** argv, const std::string& name, const std::st
   CLI::App app{description, name};
   ExperimentOptions options;
   app.add_option("--out", options.out_dir, "output directory (default out)");
-  app.add_option("--seed", options.seed, "seed of every random draw (default 1)");
+  app.add_option("--seed", options.seed, "seed of every random draw (default 1)")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--quick", options.quick, "small version, for CI (well under a minute)");
   setup(app);
   try {

@@ -110,7 +110,8 @@ void setup_lattice(CLI::App& app) {
                   "leech | leech:decoder=cosets | NAME^k")
       ->required();
   cmd->add_option("--samples", o->samples, "Monte-Carlo samples for G, integer in [100, 1e10]");
-  cmd->add_option("--seed", o->seed, "seed of the Monte-Carlo and timing points");
+  cmd->add_option("--seed", o->seed, "seed of the Monte-Carlo and timing points")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_lattice(*o); });
 }

@@ -91,6 +91,13 @@ void resolve_ranges(const Problem& pb, GridOptions& o) {
     throw InvalidArgument("P-points", "[1, 100000]", std::to_string(o.p_points));
   if (o.d_points < 1 || o.d_points > 100000)
     throw InvalidArgument("D-points", "[1, 100000]", std::to_string(o.d_points));
+  if (double(o.d_points) * o.p_points > 4e6)
+    throw InvalidArgument("D-points x P-points", "at most 4e6 grid points",
+                          std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
+  // Far beyond the saturation scales the root finders' brackets lose all precision.
+  if (o.d_max > 1e6 * std::max(d_sat, 1e-300))
+    throw InvalidArgument("D-max", "at most 1e6 times the zero-rate distortion " + format_number(d_sat),
+                          format_number(o.d_max));
 }
 
 RateFunction closed_rate(const Problem& pb) {
@@ -227,11 +234,14 @@ void add_method_options(CLI::App* cmd, GridOptions& o) {
 }
 
 void add_range_options(CLI::App* cmd, GridOptions& o) {
-  cmd->add_option("--P-min", o.p_min, "smallest P (default 0)");
-  cmd->add_option("--P-max", o.p_max, "largest P (default: where the constraint saturates)");
+  cmd->add_option("--P-min", o.p_min, "smallest P (default 0)")->check(finite_number());
+  cmd->add_option("--P-max", o.p_max, "largest P (default: where the constraint saturates)")
+      ->check(finite_number());
   cmd->add_option("--P-points", o.p_points, "number of P values (default 101)");
-  cmd->add_option("--D-min", o.d_min, "smallest D (default 0, or 1e-3 of D-max if continuous)");
-  cmd->add_option("--D-max", o.d_max, "largest D (default: where R reaches 0)");
+  cmd->add_option("--D-min", o.d_min, "smallest D (default 0, or 1e-3 of D-max if continuous)")
+      ->check(finite_number());
+  cmd->add_option("--D-max", o.d_max, "largest D (default: where R reaches 0)")
+      ->check(finite_number());
 }
 
 void setup(CLI::App& app) {

@@ -22,7 +22,8 @@ namespace {
 struct SimulateOptions {
   std::string codec = "sd", lattice = "e8", source = "gaussian:sigma=1";
   double distortion = NAN, perception = 0.0;
-  int nesting = 0;
+  int nesting = 2;
+  bool nesting_given = false;
   double samples = 200000;
   std::uint64_t seed = 1;
   int rate_points = 32, rate_max_rounds = 32, projections = 64;
@@ -60,9 +61,11 @@ void run_simulate(const SimulateOptions& o) {
     throw InvalidArgument("source", "a continuous source (gaussian, laplace, ...)",
                           "'" + src->family() + "'");
   require_nonnegative("P", o.perception);
-  if (kind != CodecKind::qsd && o.nesting != 0)
+  if (kind != CodecKind::qsd && o.nesting_given)
     throw InvalidArgument("nesting", "absent unless --codec qsd", std::to_string(o.nesting));
-  const int a = kind == CodecKind::qsd ? (o.nesting == 0 ? 2 : o.nesting) : 1;
+  if (kind == CodecKind::qsd && o.nesting_given && o.nesting < 1)
+    throw InvalidArgument("nesting", "[1, 1024]", std::to_string(o.nesting));
+  const int a = kind == CodecKind::qsd ? (o.nesting_given ? o.nesting : 2) : 1;
   if (kind == CodecKind::qsd && (a < 1 || a > 1024))
     throw InvalidArgument("nesting", "[1, 1024]", std::to_string(a));
   const int n = base->dimension();
@@ -163,9 +166,11 @@ void setup(CLI::App& app) {
   cmd->add_option("--D", o->distortion, "target MSE per dimension, 0 < D < sigma^2 + (sigma - sqrt P)^2")
       ->required();
   cmd->add_option("--P", o->perception, "target W2^2 per dimension, >= 0 (default 0)");
-  cmd->add_option("--nesting", o->nesting, "QSD nesting ratio a >= 1 (default 2); Rc = log2 a");
+  cmd->add_option("--nesting", o->nesting, "QSD nesting ratio a >= 1 (default 2); Rc = log2 a")
+      ->each([o](const std::string&) { o->nesting_given = true; });
   cmd->add_option("--samples", o->samples, "scalar source samples (blocks = samples / n)");
-  cmd->add_option("--seed", o->seed, "seed of all randomness (default 1)");
+  cmd->add_option("--seed", o->seed, "seed of all randomness (default 1)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rate-points", o->rate_points,
                   "points per proposal per block for the cell integral (default 32; Z^n is exact)");
   cmd->add_option("--rate-max-rounds", o->rate_max_rounds,

@@ -1,10 +1,25 @@
 #include "problem.hpp"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "rdp/error.hpp"
 #include "rdp/solvers/closed_form.hpp"
 #include "rdp/source_registry.hpp"
 
 namespace rdp::cli {
+
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+          return "value '" + text + "' is not a finite number";
+        return "";
+      },
+      "FINITE");
+}
 
 std::string source_help() {
   std::string help = "source spec, one of:";

@@ -91,7 +91,8 @@ std::map<std::string, double> FinitePmf::parameters() const {
 
 Gaussian::Gaussian(double mu, double sigma) : mu_(mu), sigma_(sigma) {
   require_finite("gaussian mu", mu);
-  require_positive("gaussian sigma", sigma);
+  // Beyond 1e100 the variance σ² overflows in the closed forms; nobody's data lives there.
+  require_in_interval("gaussian sigma", sigma, 1e-100, 1e100, false, false);
 }
 
 double Gaussian::pdf(double x) const {
@@ -107,7 +108,7 @@ double Gaussian::quantile(double u) const {
 
 Laplace::Laplace(double mu, double b) : mu_(mu), b_(b) {
   require_finite("laplace mu", mu);
-  require_positive("laplace b", b);
+  require_in_interval("laplace b", b, 1e-100, 1e100, false, false);
 }
 double Laplace::pdf(double x) const {
   return boost::math::pdf(boost::math::laplace_distribution<>(mu_, b_), x);

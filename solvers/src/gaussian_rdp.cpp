@@ -71,6 +71,8 @@ double kl_forward_min_variance_ratio(double perception_kl_nats) {
   require_nonnegative("P", perception_kl_nats);
   const double c = 1.0 + 2.0 * perception_kl_nats;
   if (c < 700.0) return -1.0 / boost::math::lambert_wm1(-std::exp(-c));
+  // For huge budgets (c = inf included) u = c + ln c to relative accuracy ln c / c²: t ≈ 0.
+  if (c > 1e12) return std::isinf(c) ? 0.0 : 1.0 / (c + std::log(c));
   // e^(−c) underflows: solve u − ln u = c by Newton from u = c + ln c (converges in a few steps).
   double u = c + std::log(c);
   for (int i = 0; i < 8; ++i) u -= (u - std::log(u) - c) / (1.0 - 1.0 / u);

@@ -71,5 +71,19 @@ expect_usage_error 'invalid rate' level-set --source bernoulli:p=0.1 --perceptio
 expect_usage_error 'invalid P-max' surface --source bernoulli:p=0.1 --perception tv --P-max -1
 expect_usage_error 'invalid D-points' surface --source bernoulli:p=0.1 --perception tv --D-points 0
 
+expect_usage_error 'D-max' level-set --source bernoulli:p=0.1 --perception tv --rate 0.2 --D-max nan
+expect_usage_error 'P-max' surface --source gaussian --perception w2sq --P-max inf
+expect_usage_error 'D-max' level-set --source bernoulli:p=0.1 --perception tv --rate 0.2 --D-max 1e300
+expect_usage_error 'D-points x P-points' surface --source gaussian --perception w2sq --D-points 100000 --P-points 100000
+expect_usage_error 'seed' simulate --lattice e8 --D 0.3 --seed -1
+expect_usage_error 'nesting' simulate --codec qsd --lattice e8 --D 0.3 --nesting 0
+expect_usage_error 'nesting' simulate --codec sd --lattice e8 --D 0.3 --nesting 3
+expect_usage_error 'gaussian sigma' rate --source gaussian:sigma=1e200 --D 1
+expect_usage_error "invalid lattice" simulate --lattice e9 --D 0.3
+# A huge KL budget makes the constraint inactive: Shannon's 1 bit at D = σ²/4, not null.
+expect_ok '"rate_bits":1(\.0)?[,}]' rate --source gaussian:sigma=1 --perception kl --D 0.25 --P 1e308 --json
+# Low rate in high dimension: the cell integral stays finite.
+expect_ok '"rate_bits":[0-9]' simulate --lattice e8 --D 1.7 --samples 4000 --json
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

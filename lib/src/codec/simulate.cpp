@@ -152,10 +152,25 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
           if (y[k] != lat[k]) return false;
         return true;
       };
-      // Rounds of K draws from each proposal until the estimated relative variance of P̂ is
-      // below the kTargetJensenBitsPerDim threshold, or the round cap.
-      double scale = NAN;
+      // Rounds of K draws from each proposal until the estimated Jensen bias is below
+      // kTargetJensenBitsPerDim, or the round cap.
+      double scale = -INFINITY;
       double set_sum[2] = {0, 0}, set_sq[2] = {0, 0};
+      // Sums are kept relative to the largest log-term seen so far (log-sum-exp), so that no
+      // term overflows when the cell is much wider than σ.
+      auto accumulate = [&](int set, double lt) {
+        if (lt > scale) {
+          const double f = std::exp(scale - lt);
+          for (int s2 = 0; s2 < 2; ++s2) {
+            set_sum[s2] *= f;
+            set_sq[s2] *= f * f;
+          }
+          scale = lt;
+        }
+        const double w = std::exp(lt - scale);
+        set_sum[set] += w;
+        set_sq[set] += w * w;
+      };
       int draws = 0;
       double sum = 0.0, var = 0.0;
       for (int round = 0; round < options.rate_max_rounds; ++round) {
@@ -166,20 +181,14 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
             v[k] += c[k];
             lp += log_pdf(source, gauss, v[k]);
           }
-          const double lt = log_term(lp);
-          if (std::isnan(scale)) scale = lt;
-          const double w = std::exp(lt - scale);
-          set_sum[0] += w;
-          set_sq[0] += w * w;
+          accumulate(0, log_term(lp));
         }
         for (int j = 0; j < pairs; ++j) {  // proposal S: the source itself
           for (int k = 0; k < n; ++k) v[k] = source.sample(cell_rng);
           if (!in_cell(v)) continue;
           double lp = 0.0;
           for (int k = 0; k < n; ++k) lp += log_pdf(source, gauss, v[k]);
-          const double w = std::exp(log_term(lp) - scale);
-          set_sum[1] += w;
-          set_sq[1] += w * w;
+          accumulate(1, log_term(lp));
         }
         draws += pairs;
         // Each round is an unbiased estimate of P (terms scaled by 1/K per round); average them.
@@ -198,7 +207,8 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
       // E[−log P̂] ≈ −log P + Var(P̂)/(2P²): subtract the estimated second-order term.
       const double correction = var / (2.0 * sum * sum);
       const double log_p = scale + std::log(sum);
-      rate[b] = (-log_p - correction) / std::log(2.0);
+      // −log2 P >= 0; the correction can push a block with P ≈ 1 a hair below it.
+      rate[b] = std::max((-log_p - correction) / std::log(2.0), 0.0);
       jensen[b] = correction / std::log(2.0);
     }
     }

@@ -36,7 +36,8 @@ struct FittedGaussian {
 FittedGaussian fit_gaussian(const Eigen::MatrixXd& x, double mu) {
   const Eigen::RowVectorXd mean = x.colwise().mean();
   const Eigen::MatrixXd centred = x.rowwise() - mean;
-  const Eigen::MatrixXd cov = centred.transpose() * centred / double(x.rows() - 1);
+  // lazyProduct: a fixed summation order, so the result does not depend on Eigen's threads.
+  const Eigen::MatrixXd cov = centred.transpose().lazyProduct(centred) / double(x.rows() - 1);
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
   FittedGaussian g;
   g.eigenvalues = eig.eigenvalues().cwiseMax(0.0);
@@ -178,7 +179,7 @@ PerceptionEstimates estimate_perception_gaussian(const Eigen::MatrixXd& samples,
     const FittedGaussian fit = fit_gaussian(block, mu);
     fre[k] = frechet_per_dim(fit, sigma);
     kl[k] = kl_per_dim(fit, sigma);
-    const Eigen::MatrixXd proj = block * theta;
+    const Eigen::MatrixXd proj = block.lazyProduct(theta);
     double s = 0.0;
     for (int j = 0; j < options.projections; ++j) {
       for (Eigen::Index i = 0; i < hi - lo; ++i) col[i] = proj(i, j);
@@ -203,7 +204,7 @@ PerceptionEstimates estimate_perception_gaussian(const Eigen::MatrixXd& samples,
       for (Eigen::Index i = 0; i < count; ++i) col[i] = samples(i, c);
       marginal[c] = w2sq_with_weights(col, mu, sigma, weights);
     }
-    const Eigen::MatrixXd proj = samples * theta;
+    const Eigen::MatrixXd proj = samples.lazyProduct(theta);  // thread-count independent
 #pragma omp parallel for schedule(dynamic, 1)
     for (int j = 0; j < options.projections; ++j) {
       std::vector<double> col(count);

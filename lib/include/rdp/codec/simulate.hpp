@@ -18,7 +18,7 @@
 ///    second order (delta method) with that variance. The mean correction and the mean number of
 ///    draws are reported. At low rate in high dimension (cells wider than σ) the variance
 ///    estimate itself is unreliable and the rate is biased upwards: compare with
-///    gaussian_rate_upper_bound_bits() for SD.
+///    sd_rate_upper_bound_bits() (dithered_codec.hpp) for SD.
 ///  - distortion: MSE per dimension.
 ///  - perception (Gaussian sources): see perception_estimators.hpp.
 #include <cstdint>
