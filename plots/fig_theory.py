@@ -75,7 +75,27 @@ def render_case(out_dir, fig_dir, figure, name, title, p_label, overlay=None):
     save(fig, fig_dir, base)
 
 
+def ba_overlay(out_dir, figure, name):
+    """The certified solver's R-P cross-sections, drawn as markers over the closed form."""
+    path = os.path.join(out_dir, f"{figure}_{name}_ba_rate_perception.csv")
+    if not os.path.exists(path):
+        return None
+    rows = [r for r in read_csv(path) if r["status"] == "converged"]
+
+    def draw(ax, panel):
+        if panel != "rate_perception" or not rows:
+            return
+        first = True
+        for _, pts in sorted(group_by(rows, "D").items()):
+            ax.plot(column(pts, "P"), column(pts, "rate_bits"), "kx", ms=5,
+                    label="Blahut-Arimoto (certified)" if first else None)
+            first = False
+
+    return draw
+
+
 def render(out_dir, fig_dir):
     render_rd(out_dir, fig_dir)
     for figure, name, title, p_label in CASES:
-        render_case(out_dir, fig_dir, figure, name, title, p_label)
+        render_case(out_dir, fig_dir, figure, name, title, p_label,
+                    overlay=ba_overlay(out_dir, figure, name))

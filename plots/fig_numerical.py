@@ -1,0 +1,55 @@
+"""Figure 4 (certified numerical R(D,P) on sources without closed forms) and the solver's
+overlays on Figures 2-3."""
+import math
+import os
+
+import numpy as np
+
+from common import column, exists, group_by, plt, read_csv, save
+
+CASES = [
+    ("laplace_rkl", "Laplace(b=1) discretised, MSE, KL($p_{\\hat X}\\|p_X$)", "P (nats)"),
+    ("ternary_w1", "3-letter source on {0,1,2} (0.5, 0.3, 0.2), MSE, $W_1$", "P ($W_1$)"),
+]
+
+
+def render_fig4(out_dir, fig_dir, name, title, p_label):
+    base = f"fig4_{name}"
+    if not exists(out_dir, f"{base}_surface.csv", f"{base}_level_sets.csv"):
+        return
+    surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
+    levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
+    ds = sorted(set(column(surf, "D")))
+    ps = sorted(set(column(surf, "P")))
+    rate = np.full((len(ds), len(ps)), np.nan)
+    gap = np.full((len(ds), len(ps)), np.nan)
+    for r in surf:
+        i, j = ds.index(r["D"]), ps.index(r["P"])
+        rate[i, j] = r["rate_bits"]
+        g = r["gap_bits"]
+        gap[i, j] = g if isinstance(g, float) and math.isfinite(g) else np.nan
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    im = axes[0].pcolormesh(ds, ps, rate.T, shading="nearest", cmap="viridis")
+    fig.colorbar(im, ax=axes[0], label="R (bits, certified midpoint)")
+    axes[0].set_xlabel("D")
+    axes[0].set_ylabel(p_label)
+    axes[0].set_title("(a) R(D,P)")
+    for rate_level, pts in sorted(group_by(levels, "rate_bits").items()):
+        axes[1].plot(column(pts, "D"), column(pts, "P"), marker=".", label=f"R = {rate_level:g}")
+    axes[1].set_xlabel("D")
+    axes[1].set_ylabel(p_label)
+    axes[1].set_title("(b) equi-rate level sets")
+    axes[1].legend(fontsize=8)
+    with np.errstate(divide="ignore"):
+        im2 = axes[2].pcolormesh(ds, ps, np.log10(gap.T), shading="nearest", cmap="magma")
+    fig.colorbar(im2, ax=axes[2], label="log10 certified gap (bits); blank: not certified")
+    axes[2].set_xlabel("D")
+    axes[2].set_ylabel(p_label)
+    axes[2].set_title("(c) certified gap upper - lower")
+    fig.suptitle(title)
+    save(fig, fig_dir, base)
+
+
+def render(out_dir, fig_dir):
+    for name, title, p_label in CASES:
+        render_fig4(out_dir, fig_dir, name, title, p_label)
