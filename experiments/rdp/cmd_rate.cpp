@@ -82,6 +82,17 @@ nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, doubl
   return j;
 }
 
+// The fields every `rate` JSON line starts with, whatever the method.
+nlohmann::json query_json(const RateOptions& o, const Problem& pb, bool has_perception) {
+  nlohmann::json j;
+  j["source"] = pb.source->spec();
+  j["distortion"] = pb.distortion.name();
+  j["perception"] = std::string(perception_name(pb.perception));
+  j["D"] = o.distortion;
+  if (has_perception) j["P"] = o.perception;
+  return j;
+}
+
 void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
   if (o.grid < 2 || o.grid > 100000)
     throw InvalidArgument("grid", "[2, 100000]", std::to_string(o.grid));
@@ -100,12 +111,7 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
                  witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
   const bool continuous = pb.source->kind() == SourceKind::continuous;
   if (o.json) {
-    nlohmann::json j;
-    j["source"] = pb.source->spec();
-    j["distortion"] = pb.distortion.name();
-    j["perception"] = std::string(perception_name(pb.perception));
-    j["D"] = o.distortion;
-    if (has_perception) j["P"] = o.perception;
+    nlohmann::json j = query_json(o, pb, has_perception);
     j["rate_bits"] = number_or_null(r.rate_bits);
     j["method"] = "ba";
     j["region"] = "numerical";
@@ -153,12 +159,7 @@ void run_rate(const RateOptions& o) {
       closed_form_rate(*pb.source, pb.distortion, pb.perception, o.distortion, o.perception);
 
   if (o.json) {
-    nlohmann::json j;
-    j["source"] = pb.source->spec();
-    j["distortion"] = pb.distortion.name();
-    j["perception"] = std::string(perception_name(pb.perception));
-    j["D"] = o.distortion;
-    if (has_perception) j["P"] = o.perception;
+    nlohmann::json j = query_json(o, pb, has_perception);
     j["rate_bits"] = r.rate_bits;
     j["method"] = "closed";
     j["region"] = r.region;
