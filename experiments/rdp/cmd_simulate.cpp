@@ -130,6 +130,9 @@ void run_simulate(const SimulateOptions& o) {
                      {"dither_magnitude", params.dither_magnitude},
                      {"nesting_ratio", params.nesting_ratio},
                      {"nsm", nsm},
+                     {"moment_method", params.moment_method},
+                     {"predicted_distortion", params.predicted_distortion_mse},
+                     {"predicted_output_std", params.predicted_output_std},
                      {"rule", params.rule}};
   j["lattice_loss_bits"] = space_filling_loss_bits(nsm);
   if (kind == CodecKind::sd)

@@ -1,6 +1,7 @@
 #include "rdp/codec/dithered_codec.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <stdexcept>
@@ -25,13 +26,125 @@ CodecKind parse_codec(const std::string& name) {
   throw InvalidArgument("codec", "one of sd, pd, qsd", "'" + name + "'");
 }
 
+namespace detail {
+
+bool is_integer_lattice_name(const std::string& name) {
+  // Names "zN" or "z:n=N", possibly scaled ("3*z8"). (No std::regex: GCC 12 warns falsely in it.)
+  const auto star = name.find('*');
+  const std::string base = star == std::string::npos ? name : name.substr(star + 1);
+  const std::string digits = base.rfind("z:n=", 0) == 0 ? base.substr(4)
+                             : base.rfind('z', 0) == 0  ? base.substr(1)
+                                                        : std::string();
+  return !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+}
+
+ReconstructionMoments integer_lattice_moments(double sigma, double step, int nesting_ratio) {
+  require_positive("sigma", sigma);
+  require_positive("lattice step", step);
+  if (nesting_ratio < 1)
+    throw InvalidArgument("nesting", "[1, 1024]", std::to_string(nesting_ratio));
+  ReconstructionMoments m;
+  if (step < sigma / 64) {
+    // Sheppard: the periodic corrections are O(exp(−2π²σ²/Δ²)), below 1e−30000 here.
+    m.second_moment = sigma * sigma + step * step / 12.0;
+    m.cross_moment = sigma * sigma;
+    return m;
+  }
+  const boost::math::normal_distribution<> nd;
+  const double reach = 12.0 * sigma;  // mass beyond: < 1e−32
+  for (int j = 0; j < nesting_ratio; ++j) {
+    const double o = step * j / nesting_ratio;
+    const long k_lo = static_cast<long>(std::floor((-reach - o) / step)) - 1;
+    const long k_hi = static_cast<long>(std::ceil((reach - o) / step)) + 1;
+    double a = 0.0, b = 0.0;
+    for (long k = k_lo; k <= k_hi; ++k) {
+      const double centre = k * step + o;
+      const double lo = (centre - 0.5 * step) / sigma, hi = (centre + 0.5 * step) / sigma;
+      // Upper tails above 0 so that the difference does not cancel.
+      const double p = lo > 0.0 ? boost::math::cdf(boost::math::complement(nd, lo)) -
+                                      boost::math::cdf(boost::math::complement(nd, hi))
+                                : boost::math::cdf(nd, hi) - boost::math::cdf(nd, lo);
+      a += centre * centre * p;
+      // E[x; lo < x/σ < hi] = σ(φ(lo) − φ(hi)).
+      b += centre * sigma * (boost::math::pdf(nd, lo) - boost::math::pdf(nd, hi));
+    }
+    m.second_moment += a / nesting_ratio;
+    m.cross_moment += b / nesting_ratio;
+  }
+  return m;
+}
+
+MonteCarloMoments::MonteCarloMoments(const Lattice& base, int nesting_ratio, std::uint64_t seed,
+                                     std::uint64_t blocks)
+    : base_(&base), n_(base.dimension()), a_(nesting_ratio), blocks_(blocks) {
+  if (nesting_ratio < 1)
+    throw InvalidArgument("nesting", "[1, 1024]", std::to_string(nesting_ratio));
+  const std::size_t size = static_cast<std::size_t>(blocks) * n_;
+  x_.resize(size);
+  if (a_ > 1) offset_.resize(size);
+  const Eigen::MatrixXd& gen = base.generator();
+  for (std::uint64_t b = 0; b < blocks; ++b) {
+    Philox rng(seed, b);
+    double* x = x_.data() + b * n_;
+    for (int k = 0; k < n_; ++k) x[k] = rng.normal();
+    if (a_ > 1) {
+      // A fine point G·k/a, k uniform on {0,…,a−1}^n: one per coset of Λ in Λ/a, which is all
+      // that matters (c̃ is the nearest point of Λ + û, a set that depends on the coset only).
+      Eigen::VectorXd kv(n_);
+      for (int k = 0; k < n_; ++k) kv[k] = static_cast<double>(rng() % static_cast<unsigned>(a_));
+      const Eigen::VectorXd u = gen * kv / double(a_);
+      std::copy(u.data(), u.data() + n_, offset_.data() + b * n_);
+    }
+  }
+}
+
+ReconstructionMoments MonteCarloMoments::at(double sigma, double scale) const {
+  std::vector<double> cross(blocks_), extra(blocks_);
+#pragma omp parallel
+  {
+    std::vector<double> scratch(2 * static_cast<std::size_t>(n_));
+    double* y = scratch.data();
+    double* c = y + n_;
+#pragma omp for schedule(static)
+    for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks_); ++b) {
+      const double* x = x_.data() + b * n_;
+      const double* u = offset_.empty() ? nullptr : offset_.data() + b * n_;
+      for (int k = 0; k < n_; ++k) y[k] = sigma * x[k] / scale - (u ? u[k] : 0.0);
+      base_->nearest_point(y, c);
+      double xe = 0.0, ee = 0.0;
+      for (int k = 0; k < n_; ++k) {
+        const double xs = sigma * x[k];
+        const double err = scale * (c[k] + (u ? u[k] : 0.0)) - xs;
+        xe += xs * err;
+        ee += err * err;
+      }
+      cross[b] = xe;
+      extra[b] = 2.0 * xe + ee;
+    }
+  }
+  // Summed in block order: independent of the number of threads.
+  double sx = 0.0, se = 0.0;
+  for (std::uint64_t b = 0; b < blocks_; ++b) {
+    sx += cross[b];
+    se += extra[b];
+  }
+  const double count = double(blocks_) * n_;
+  ReconstructionMoments m;
+  m.second_moment = sigma * sigma + se / count;
+  m.cross_moment = sigma * sigma + sx / count;
+  return m;
+}
+
+}  // namespace detail
+
 namespace {
 
 struct MomentModel {
   double gain, output_std, correlation, mse;
 };
 
-// The moment model of choose_codec_parameters() at noise second moment ve = σ_e².
+// The SD model of choose_codec_parameters() at noise second moment ve = σ_e² (exact for SD). For
+// PD and QSD it is the additive approximation, used only as the starting point of the search.
 MomentModel moment_model(CodecKind kind, double sigma, double p, int a, double ve) {
   const double var = sigma * sigma;
   const double s2 = 1.0 + ve / var;  // private dither magnitude squared (PD, QSD)
@@ -46,6 +159,40 @@ MomentModel moment_model(CodecKind kind, double sigma, double p, int a, double v
   m.correlation = sigma / std::sqrt(k);
   m.mse = var + g * g * k - 2.0 * g * var;
   return m;
+}
+
+// PD/QSD decoder design from the true moments (A, B) of c̃ at noise second moment ve = σ_e².
+struct PrivateDesign {
+  double gain = 0.0, dither_magnitude = 0.0, output_std = 0.0, correlation = 0.0, mse = 0.0;
+};
+
+PrivateDesign private_design(double sigma, double floor_std, int a, double ve,
+                             detail::ReconstructionMoments mo) {
+  const double var = sigma * sigma, f2 = floor_std * floor_std;
+  PrivateDesign d;
+  const double A = mo.second_moment, B = mo.cross_moment;
+  if (!(A > 0.0) || !(B > 0.0)) {  // c̃ carries nothing about x: the zero-rate end
+    d.mse = var + f2;
+    d.output_std = floor_std;
+    return d;
+  }
+  const double mmse_var = B * B / A;
+  const double s2 = std::max(0.0, f2 - mmse_var) * (A / B) * (A / B) / ve;
+  const double k = A + s2 * ve / (double(a) * a);
+  double g = B / k;
+  if (g * std::sqrt(k) < floor_std) g = floor_std / std::sqrt(k);
+  d.gain = g;
+  d.dither_magnitude = std::sqrt(s2);
+  d.output_std = g * std::sqrt(k);
+  d.correlation = B / (sigma * std::sqrt(k));
+  d.mse = var + g * g * k - 2.0 * g * B;
+  return d;
+}
+
+std::uint64_t moment_seed(const std::string& name, int a) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name, then a
+  for (unsigned char ch : name) h = (h ^ ch) * 0x100000001b3ull;
+  return (h ^ static_cast<std::uint64_t>(a)) * 0x100000001b3ull;
 }
 
 }  // namespace
@@ -79,19 +226,67 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
 
   CodecParameters out;
   out.kind = kind;
-  out.noise_second_moment = ve;
   const int n = base.dimension();
   // σ_e² = G V(tΛ)^{2/n} = G t² V(Λ)^{2/n}.
-  out.lattice_scale = std::sqrt(ve / (nsm * std::pow(base.covolume(), 2.0 / n)));
-  out.decoder_gain = m.gain;
-  out.dither_magnitude = kind == CodecKind::sd ? 1.0 : std::sqrt(1.0 + ve / (sigma * sigma));
+  const double ve_per_scale2 = nsm * std::pow(base.covolume(), 2.0 / n);
   out.nesting_ratio = a;
   out.source_mean = mu;
-  out.predicted_output_std = m.output_std;
-  out.predicted_correlation = m.correlation;
+  if (kind == CodecKind::sd) {
+    out.noise_second_moment = ve;
+    out.lattice_scale = std::sqrt(ve / ve_per_scale2);
+    out.decoder_gain = m.gain;
+    out.dither_magnitude = 1.0;
+    out.predicted_output_std = m.output_std;
+    out.predicted_correlation = m.correlation;
+    out.predicted_distortion_mse = m.mse;
+    out.reconstruction_second_moment = sigma * sigma + ve;
+    out.reconstruction_cross_moment = sigma * sigma;
+    out.moment_method = "additive_exact";
+    out.rule =
+        "SD moment model (exact): largest lattice noise whose MSE is D with output std >= "
+        "sigma - sqrt(P)";
+    return out;
+  }
+
+  // PD, QSD: the true moments of c̃ as a function of the lattice scale t.
+  const bool integer = detail::is_integer_lattice_name(base.name());
+  std::unique_ptr<detail::MonteCarloMoments> mc;
+  if (!integer) {
+    const std::uint64_t blocks = std::max<std::uint64_t>((1u << 19) / n, 1u << 12);
+    mc = std::make_unique<detail::MonteCarloMoments>(base, a, moment_seed(base.name(), a), blocks);
+  }
+  const double step_per_scale = std::pow(base.covolume(), 1.0 / n);  // Z^n: covolume 1
+  auto moments = [&](double t) {
+    return integer ? detail::integer_lattice_moments(sigma, t * step_per_scale, a)
+                   : mc->at(sigma, t);
+  };
+  auto design = [&](double t) {
+    return private_design(sigma, floor_std, a, ve_per_scale2 * t * t, moments(t));
+  };
+  const double t_guess = std::sqrt(ve / ve_per_scale2);
+  std::uintmax_t max_iter = 200;
+  const auto bracket = boost::math::tools::bracket_and_solve_root(
+      [&](double t) { return design(t).mse - distortion_mse; }, t_guess, 2.0, true,
+      boost::math::tools::eps_tolerance<double>(40), max_iter);
+  if (max_iter >= 200)
+    throw std::runtime_error("choose_codec_parameters: the scale search did not converge");
+  const double t = 0.5 * (bracket.first + bracket.second);
+  const detail::ReconstructionMoments mo = moments(t);
+  const PrivateDesign d = private_design(sigma, floor_std, a, ve_per_scale2 * t * t, mo);
+  out.lattice_scale = t;
+  out.noise_second_moment = ve_per_scale2 * t * t;
+  out.decoder_gain = d.gain;
+  out.dither_magnitude = d.dither_magnitude;
+  out.predicted_output_std = d.output_std;
+  out.predicted_correlation = d.correlation;
+  out.predicted_distortion_mse = d.mse;
+  out.reconstruction_second_moment = mo.second_moment;
+  out.reconstruction_cross_moment = mo.cross_moment;
+  out.moment_method = integer ? "exact_integer_cells" : "monte_carlo";
   out.rule =
-      "moment model (THEORY.md §5): largest lattice noise whose predicted MSE is D with output std "
-      ">= sigma - sqrt(P); s = sqrt(1 + sigma_e^2/sigma^2) (Lei et al. Remark 4.7)";
+      "true moments of the reconstruction (" + out.moment_method +
+      "): MMSE gain plus private noise up to output std sigma - sqrt(P) (PD; QSD keeps s, noise "
+      "/a); scale from MSE = D (TOMS 748)";
   return out;
 }
 

@@ -101,16 +101,8 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
 
   if (options.estimate_rate) {
     t0 = Clock::now();
-    // Z^n at any scale has box cells: the exact path. The base lattice's name says so.
-    // Names "zN" or "z:n=N", possibly scaled ("3*z8"). (No std::regex: GCC 12 warns falsely in it.)
-    const std::string& qname = lattices->quantizer().name();
-    const auto star = qname.find('*');
-    const std::string base_name = star == std::string::npos ? qname : qname.substr(star + 1);
-    const std::string digits = base_name.rfind("z:n=", 0) == 0 ? base_name.substr(4)
-                               : base_name.rfind('z', 0) == 0  ? base_name.substr(1)
-                                                               : std::string();
-    const bool box = !digits.empty() &&
-                     digits.find_first_not_of("0123456789") == std::string::npos;
+    // Z^n at any scale has box cells: the exact path. The lattice's name says so.
+    const bool box = detail::is_integer_lattice_name(lattices->quantizer().name());
     const double step = params.lattice_scale;
     const double log_volume = std::log(lattices->quantizer().covolume());
     const int pairs = options.rate_points;
