@@ -42,7 +42,8 @@ void BM_RateEstimator(benchmark::State& state, const char* lattice) {
   for (auto _ : state) r = rdp::simulate_codec(codec, source, o);
   state.counters["rate_seconds_per_1e6_samples"] = r.seconds_rate * 1e6 / (o.blocks * codec->dimension());
   state.counters["rate_stderr_bits"] = r.rate_bits.stderr_;
-  state.counters["jensen_correction_bits"] = r.rate_jensen_correction_bits;
+  state.counters["rate_bias_bound_bits"] = r.rate_bias_bound_bits.value;
+  state.counters["mean_draws"] = r.rate_mean_draws;
 }
 
 }  // namespace

@@ -11,11 +11,29 @@
 namespace rdp::experiments {
 
 std::vector<std::string> codec_columns() {
-  return {"codec", "lattice", "dimension", "nesting", "common_randomness_bits", "D_target",
-          "P_target", "rate_bits", "rate_stderr", "distortion", "distortion_stderr",
-          "perception_w2sq", "perception_w2sq_stderr", "perception_sliced_w2sq",
-          "perception_sliced_w2sq_stderr", "lattice_scale", "decoder_gain", "dither_magnitude",
-          "loss_bits", "rate_mean_draws", "rate_jensen_correction_bits", "rate_upper_bound_bits"};
+  return {"codec",
+          "lattice",
+          "dimension",
+          "nesting",
+          "common_randomness_bits",
+          "D_target",
+          "P_target",
+          "rate_bits",
+          "rate_stderr",
+          "distortion",
+          "distortion_stderr",
+          "perception_w2sq",
+          "perception_w2sq_stderr",
+          "perception_sliced_w2sq",
+          "perception_sliced_w2sq_stderr",
+          "lattice_scale",
+          "decoder_gain",
+          "dither_magnitude",
+          "loss_bits",
+          "rate_mean_draws",
+          "rate_lower_bits",
+          "rate_lower_stderr",
+          "rate_upper_bound_bits"};
 }
 
 std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettings& settings) {
@@ -43,17 +61,31 @@ std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettin
                     : point.kind == CodecKind::pd ? 0.0
                                                   : std::log2(double(point.nesting));
   auto c = [](double x) { return CsvTable::cell(x); };
-  return {codec_name(point.kind), point.lattice, std::to_string(n),
-          std::to_string(params.nesting_ratio), c(rc), c(point.distortion_target),
-          c(point.perception_target), c(r.rate_bits.value), c(r.rate_bits.stderr_),
-          c(r.distortion_mse.value), c(r.distortion_mse.stderr_),
-          c(r.perception.marginal_w2sq.value), c(r.perception.marginal_w2sq.stderr_),
-          c(r.perception.sliced_w2sq.value), c(r.perception.sliced_w2sq.stderr_),
-          c(params.lattice_scale), c(params.decoder_gain), c(params.dither_magnitude),
-          c(space_filling_loss_bits(nsm)), c(r.rate_mean_draws), c(r.rate_jensen_correction_bits),
-          point.kind == CodecKind::sd
-              ? c(sd_rate_upper_bound_bits(settings.sigma * settings.sigma, params.noise_second_moment, nsm))
-              : std::string("")};
+  return {codec_name(point.kind),
+          point.lattice,
+          std::to_string(n),
+          std::to_string(params.nesting_ratio),
+          c(rc),
+          c(point.distortion_target),
+          c(point.perception_target),
+          c(r.rate_bits.value),
+          c(r.rate_bits.stderr_),
+          c(r.distortion_mse.value),
+          c(r.distortion_mse.stderr_),
+          c(r.perception.marginal_w2sq.value),
+          c(r.perception.marginal_w2sq.stderr_),
+          c(r.perception.sliced_w2sq.value),
+          c(r.perception.sliced_w2sq.stderr_),
+          c(params.lattice_scale),
+          c(params.decoder_gain),
+          c(params.dither_magnitude),
+          c(space_filling_loss_bits(nsm)),
+          c(r.rate_mean_draws),
+          c(r.rate_lower_bits.value),
+          c(r.rate_lower_bits.stderr_),
+          point.kind == CodecKind::sd ? c(sd_rate_upper_bound_bits(settings.sigma * settings.sigma,
+                                                                   params.noise_second_moment, nsm))
+                                      : std::string("")};
 }
 
 }  // namespace rdp::experiments

@@ -109,7 +109,9 @@ void run_simulate(const SimulateOptions& o) {
   j["rate_stderr"] = r.rate_bits.stderr_;
   j["rate_method"] = r.rate_method;
   j["rate_points"] = r.rate_points;
-  j["rate_jensen_correction_bits"] = r.rate_jensen_correction_bits;
+  j["rate_lower_bits"] = r.rate_lower_bits.value;
+  j["rate_lower_stderr"] = r.rate_lower_bits.stderr_;
+  j["rate_bias_bound_bits"] = r.rate_bias_bound_bits.value;
   j["rate_mean_draws"] = r.rate_mean_draws;
   j["distortion"] = r.distortion_mse.value;
   j["distortion_stderr"] = r.distortion_mse.stderr_;
@@ -175,9 +177,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "seed of all randomness (default 1)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rate-points", o->rate_points,
-                  "points per proposal per block for the cell integral (default 32; Z^n is exact)");
+                  "draws per round of the cell integral (default 32; Z^n is exact)");
   cmd->add_option("--rate-max-rounds", o->rate_max_rounds,
-                  "cap on the adaptive rounds of the cell integral (default 32)");
+                  "cap on the rounds of the cell integral, set by a pilot round (default 32)");
   cmd->add_option("--projections", o->projections, "sliced-W2 directions (default 64)");
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_simulate(*o); });

@@ -4,6 +4,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "rdp/error.hpp"
@@ -31,6 +32,9 @@ constexpr int kMaxRatePoints = 4096;
 // −log2 P̂ below 0.002 bits per dimension, i.e. relative variance below 2 ln2 · 0.002 · n. (The
 // delta-method correction then removes most of it; what is left is third order.)
 constexpr double kTargetJensenBitsPerDim = 0.002;
+// Variance factor of the Gaussian proposal over the Gaussian-cell posterior: the truncated
+// posterior has heavier edges (flat on the cell at high rate), so a slightly wider proposal.
+constexpr double kGaussianWidening = 1.5;
 
 // log of the mass of [lo, hi] under the source, accurate in both tails for a Gaussian.
 double log_interval_mass(const ContinuousSource& source, const Gaussian* gauss, double lo, double hi) {
@@ -80,7 +84,7 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
   out.blocks = blocks;
   out.dimension = n;
   Eigen::MatrixXd x_hat(blocks, n);
-  std::vector<double> mse(blocks), rate(blocks, 0.0), jensen(blocks, 0.0), rate_draws(blocks, 0.0);
+  std::vector<double> mse(blocks), rate(blocks, 0.0), rate_draws(blocks, 0.0);
 
   auto t0 = Clock::now();
 #pragma omp parallel for schedule(dynamic, 512)
@@ -104,21 +108,40 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
     // Z^n at any scale has box cells: the exact path. The lattice's name says so.
     const bool box = detail::is_integer_lattice_name(lattices->quantizer().name());
     const double step = params.lattice_scale;
+    const bool exact = box && !options.force_cell_monte_carlo;
+    const bool paired = box && options.force_cell_monte_carlo;
     const double log_volume = std::log(lattices->quantizer().covolume());
-    const int pairs = options.rate_points;
-    out.rate_method = box ? "exact_box_cells" : "cell_monte_carlo";
-    out.rate_points = box ? 0 : pairs;
+    const int draws_per_round = options.rate_points;
+    out.rate_method = exact ? "exact_box_cells" : "cell_monte_carlo";
+    out.rate_points = exact ? 0 : draws_per_round;
+    // The Gaussian proposal: the posterior of y given the cell when the cell is replaced by a
+    // Gaussian of the same second moment, N(μ + ρ(c̃ − μ), γ I), ρ = σ²/(σ² + σ_e²), γ = ρσ_e²,
+    // widened by kGaussianWidening for the heavier edges of the truncated posterior.
+    const double var = source.variance(), ve = params.noise_second_moment;
+    const double rho = var / (var + ve);
+    const double g_sd = std::sqrt(kGaussianWidening * rho * ve);
+    // Draws per round from U (uniform on the cell), S (the source), G (the Gaussian): at least
+    // one of each, about 1/4, 1/4, 1/2.
+    const int m_u = std::max(1, draws_per_round / 4), m_s = std::max(1, draws_per_round / 4);
+    const int m_g = std::max(1, draws_per_round - m_u - m_s);
+    const int m_round = m_u + m_s + m_g;
+    std::vector<double> lower(blocks, 0.0), exact_rate(paired ? blocks : 0);
     // Recompute c from the stored randomness: the encoder is deterministic given (x, u).
 #pragma omp parallel
     {
     // Per-thread scratch, allocated once per thread, not per block.
-    std::vector<double> scratch(6 * static_cast<std::size_t>(n));
+    std::vector<double> scratch(7 * static_cast<std::size_t>(n));
     double* x = scratch.data(); double* c = x + n; double* u = c + n; double* v = u + n;
-    double* y = v + n; double* lat = y + n;
+    double* y = v + n;
+    double* lat = y + n;
+    double* x_true = lat + n;
+    std::vector<double> log_w;
+    std::vector<int> component;
 #pragma omp for schedule(dynamic, 64)
     for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) {
       Philox rng(source_seed, b);
       for (int k = 0; k < n; ++k) x[k] = source.sample(rng);
+      std::copy(x, x + n, x_true);
       encoder.encode(b, x, lat);
       std::copy(lat, lat + n, c);
       shared_dither(*lattices, common_seed, b, u);
@@ -128,18 +151,12 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
         double log_p = 0.0;
         for (int k = 0; k < n; ++k)
           log_p += log_interval_mass(source, gauss, c[k] - 0.5 * step, c[k] + 0.5 * step);
-        rate[b] = -log_p / std::log(2.0);
-        continue;
+        if (exact) {
+          rate[b] = lower[b] = -log_p / std::log(2.0);
+          continue;
+        }
+        exact_rate[b] = -log_p / std::log(2.0);
       }
-      Philox cell_rng(rate_seed, b);
-      // Balance-heuristic term of a point y of the cell: p / (K/V + K p), in logs (both proposals
-      // draw K points; points of the source proposal outside the cell are zero terms).
-      const double log_k = std::log(double(pairs));
-      auto log_term = [&](double lp) {
-        const double a = log_k - log_volume, b2 = log_k + lp;
-        const double top = std::max(a, b2);
-        return lp - (top + std::log(std::exp(a - top) + std::exp(b2 - top)));
-      };
       auto in_cell = [&](const double* y_) {
         for (int k = 0; k < n; ++k) x[k] = y_[k] - params.source_mean - u[k];
         lattices->quantizer().nearest_point(x, y);
@@ -147,75 +164,133 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
           if (y[k] != lat[k]) return false;
         return true;
       };
-      // Rounds of K draws from each proposal until the estimated Jensen bias is below
-      // kTargetJensenBitsPerDim, or the round cap.
-      double scale = -INFINITY;
-      double set_sum[2] = {0, 0}, set_sq[2] = {0, 0};
-      // Sums are kept relative to the largest log-term seen so far (log-sum-exp), so that no
-      // term overflows when the cell is much wider than σ.
-      auto accumulate = [&](int set, double lt) {
-        if (lt > scale) {
-          const double f = std::exp(scale - lt);
-          for (int s2 = 0; s2 < 2; ++s2) {
-            set_sum[s2] *= f;
-            set_sq[s2] *= f * f;
-          }
-          scale = lt;
-        }
-        const double w = std::exp(lt - scale);
-        set_sum[set] += w;
-        set_sq[set] += w * w;
+      // log of the mixture density q̄ at y and log p(y); `inside` = y ∈ cell.
+      auto log_source = [&](const double* y_) {
+        double lp = 0.0;
+        for (int k = 0; k < n; ++k) lp += log_pdf(source, gauss, y_[k]);
+        return lp;
       };
-      int draws = 0;
-      double sum = 0.0, var = 0.0;
-      for (int round = 0; round < options.rate_max_rounds; ++round) {
-        for (int j = 0; j < pairs; ++j) {  // proposal U: uniform on the cell
-          lattices->quantizer().sample_voronoi(cell_rng, v);
-          double lp = 0.0;
-          for (int k = 0; k < n; ++k) {
-            v[k] += c[k];
-            lp += log_pdf(source, gauss, v[k]);
-          }
-          accumulate(0, log_term(lp));
+      auto log_gauss = [&](const double* y_) {
+        double q = 0.0;
+        for (int k = 0; k < n; ++k) {
+          const double z = (y_[k] - params.source_mean - rho * (c[k] - params.source_mean)) / g_sd;
+          q += -0.5 * z * z;
         }
-        for (int j = 0; j < pairs; ++j) {  // proposal S: the source itself
-          for (int k = 0; k < n; ++k) v[k] = source.sample(cell_rng);
-          if (!in_cell(v)) continue;
-          double lp = 0.0;
-          for (int k = 0; k < n; ++k) lp += log_pdf(source, gauss, v[k]);
-          accumulate(1, log_term(lp));
+        return q - n * (std::log(g_sd) + 0.5 * std::log(2 * M_PI));
+      };
+      auto log_mixture = [&](bool inside, double lp, double lg) {
+        const double terms[3] = {inside ? std::log(double(m_u) / m_round) - log_volume : -INFINITY,
+                                 std::log(double(m_s) / m_round) + lp,
+                                 std::log(double(m_g) / m_round) + lg};
+        const double top = std::max({terms[0], terms[1], terms[2]});
+        return top + std::log(std::exp(terms[0] - top) + std::exp(terms[1] - top) +
+                              std::exp(terms[2] - top));
+      };
+      // One draw from component `comp`; returns log w = log(p 1_C / q̄) (−inf outside the cell).
+      auto draw = [&](Philox& r, int comp) {
+        bool inside = true;
+        if (comp == 0) {
+          lattices->quantizer().sample_voronoi(r, v);
+          for (int k = 0; k < n; ++k) v[k] += c[k];
+        } else if (comp == 1) {
+          for (int k = 0; k < n; ++k) v[k] = source.sample(r);
+          inside = in_cell(v);
+        } else {
+          for (int k = 0; k < n; ++k)
+            v[k] = params.source_mean + rho * (c[k] - params.source_mean) + g_sd * r.normal();
+          inside = in_cell(v);
         }
-        draws += pairs;
-        // Each round is an unbiased estimate of P (terms scaled by 1/K per round); average them.
-        sum = (set_sum[0] + set_sum[1]) / (round + 1);
-        var = 0.0;
-        for (int set = 0; set < 2; ++set) {
-          const double mean = set_sum[set] / draws;  // per draw, in units where K draws sum to P̂
-          const double sq = set_sq[set] / draws;
-          var += draws > 1 ? std::max(sq - mean * mean, 0.0) * draws / (draws - 1.0) : 0.0;
-        }
-        // Var(P̂) for P̂ = K · (mean of each set over all draws): K² · Var(term) / draws.
-        var *= double(pairs) * pairs / draws;
-        if (var / (sum * sum) < 2.0 * std::log(2.0) * kTargetJensenBitsPerDim * n) break;
+        if (!inside) return -std::numeric_limits<double>::infinity();
+        const double lp = log_source(v);
+        return lp - log_mixture(true, lp, log_gauss(v));
+      };
+      auto log_mean_exp = [](const std::vector<double>& lw, std::size_t count) {
+        double top = -INFINITY;
+        for (double l : lw) top = std::max(top, l);
+        if (top == -INFINITY) return -std::numeric_limits<double>::infinity();
+        double sum = 0.0;
+        for (double l : lw) sum += std::exp(l - top);
+        return top + std::log(sum / double(count));
+      };
+      // Pilot round (its own stream, then discarded): its relative variance sets the number of
+      // rounds, so that the count is independent of the draws that make the estimate and the
+      // bounds below hold exactly.
+      Philox pilot_rng(derive_seed(rate_seed, 1), b);
+      log_w.clear();
+      for (int comp = 0; comp < 3; ++comp)
+        for (int j = 0; j < (comp == 0 ? m_u : comp == 1 ? m_s : m_g); ++j)
+          log_w.push_back(draw(pilot_rng, comp));
+      const double pilot_log_mean = log_mean_exp(log_w, log_w.size());
+      double rel_var = 0.0;
+      for (double l : log_w) {
+        const double d = std::exp(l - pilot_log_mean) - 1.0;
+        rel_var += d * d;
       }
-      rate_draws[b] = draws;
-      // E[−log P̂] ≈ −log P + Var(P̂)/(2P²): subtract the estimated second-order term.
-      const double correction = var / (2.0 * sum * sum);
-      const double log_p = scale + std::log(sum);
-      // −log2 P >= 0; the correction can push a block with P ≈ 1 a hair below it.
-      rate[b] = std::max((-log_p - correction) / std::log(2.0), 0.0);
-      jensen[b] = correction / std::log(2.0);
+      rel_var /= std::max<std::size_t>(log_w.size() - 1, 1);
+      const double target = 2.0 * std::log(2.0) * kTargetJensenBitsPerDim * n;  // Var(P̂)/P²
+      const int rounds = static_cast<int>(std::clamp(std::ceil(rel_var / (m_round * target)), 1.0,
+                                                     double(options.rate_max_rounds)));
+      Philox cell_rng(rate_seed, b);
+      log_w.clear();
+      component.clear();
+      for (int round = 0; round < rounds; ++round)
+        for (int comp = 0; comp < 3; ++comp)
+          for (int j = 0; j < (comp == 0 ? m_u : comp == 1 ? m_s : m_g); ++j) {
+            log_w.push_back(draw(cell_rng, comp));
+            component.push_back(comp);
+          }
+      const std::size_t total = log_w.size();
+      // Upper: E[−log P̂] >= −log P for the unbiased P̂ (Jensen).
+      const double log_p_upper = log_mean_exp(log_w, total);
+      // Lower: the source block x is an exact draw from p restricted to the cell. Put it in the
+      // slot of a component chosen with probability α_c q_c(x)/q̄(x) (replacing that slot's
+      // draw); then P̂ has density proportional to P̂ times that of the independent draws, so
+      // E[log P̂] − log P = KL >= 0: E[−log P̂] <= −log P.
+      const double lp_true = log_source(x_true);
+      const double lg_true = log_gauss(x_true);
+      const double lq_true = log_mixture(true, lp_true, lg_true);
+      const double resp[3] = {std::exp(std::log(double(m_u) / m_round) - log_volume - lq_true),
+                              std::exp(std::log(double(m_s) / m_round) + lp_true - lq_true),
+                              std::exp(std::log(double(m_g) / m_round) + lg_true - lq_true)};
+      const double pick = cell_rng.uniform01() * (resp[0] + resp[1] + resp[2]);
+      const int comp_true = pick < resp[0] ? 0 : pick < resp[0] + resp[1] ? 1 : 2;
+      for (std::size_t i = total; i-- > 0;)
+        if (component[i] == comp_true) {
+          log_w[i] = lp_true - lq_true;
+          break;
+        }
+      const double log_p_lower = log_mean_exp(log_w, total);
+      rate_draws[b] = double(total);
+      rate[b] = -log_p_upper / std::log(2.0);
+      lower[b] = -log_p_lower / std::log(2.0);
     }
     }
-    RunningMean r, j, k;
+    RunningMean r, lo, gap, k, diff;
     for (std::uint64_t b = 0; b < blocks; ++b) {
       r.add(rate[b] / n);
-      j.add(jensen[b] / n);
+      lo.add(lower[b] / n);
+      gap.add((rate[b] - lower[b]) / n);
       k.add(rate_draws[b]);
+      if (paired) diff.add((rate[b] - exact_rate[b]) / n);
     }
     out.rate_bits = r.estimate();
-    out.rate_jensen_correction_bits = j.estimate().value;
-    out.rate_mean_draws = box ? 0.0 : k.estimate().value;
+    if (options.keep_block_rates) {
+      out.block_rate_bits = rate;
+      for (double& v : out.block_rate_bits) v /= n;
+    }
+    out.rate_lower_bits = lo.estimate();
+    out.rate_bias_bound_bits = gap.estimate();
+    out.rate_mean_draws = exact ? 0.0 : k.estimate().value;
+    if (paired) {
+      RunningMean ex, dl;
+      for (std::uint64_t b = 0; b < blocks; ++b) {
+        ex.add(exact_rate[b] / n);
+        dl.add((lower[b] - exact_rate[b]) / n);
+      }
+      out.rate_exact_bits = ex.estimate();
+      out.rate_upper_minus_exact_bits = diff.estimate();
+      out.rate_lower_minus_exact_bits = dl.estimate();
+    }
     out.seconds_rate = seconds_since(t0);
   }
 

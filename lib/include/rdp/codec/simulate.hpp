@@ -8,21 +8,30 @@
 ///  - rate: H(c | shared dither) / n bits, the ideal entropy-coded length given the common
 ///    randomness, E[−log2 P(c | u)] with P(c | u) = ∫_{c+u+V0} p_y, y = x − μ. For Z^n (any scale)
 ///    the cell is a box and P is a product of cdf differences (exact). Otherwise P is estimated by
-///    multiple importance sampling (Veach & Guibas 1995, balance heuristic) from two proposals:
-///    K points uniform on the cell (good at high rate, where p_y is nearly flat on the cell) and K
-///    source draws, counted when they fall in the cell (good at low rate, where the cell holds
-///    most of the mass): P̂ = Σ_{samples in the cell} p(y) / (K/V + K p(y)). Neither proposal alone
-///    is accurate over the whole range (the uniform one overstates the rate badly once cells are
-///    wider than σ). Rounds of K draws per proposal are added until the estimated Jensen bias
-///    Var(P̂)/(2P² ln 2) is below 0.002 bits per dimension (at most `rate_max_rounds` rounds); the log's Jensen bias is then removed to
-///    second order (delta method) with that variance. The mean correction and the mean number of
-///    draws are reported. At low rate in high dimension (cells wider than σ) the variance
-///    estimate itself is unreliable and the rate is biased upwards: compare with
-///    sd_rate_upper_bound_bits() (dithered_codec.hpp) for SD.
+///    importance sampling from a mixture q̄ of three proposals (balance heuristic, Veach & Guibas
+///    1995): uniform on the cell (right at high rate, where p_y is nearly flat on the cell), the
+///    source (right when the cell holds most of the mass) and the Gaussian posterior of y given
+///    the cell with the cell replaced by a Gaussian of its second moment, N(μ + ρ(c̃ − μ), 1.5ργ),
+///    ρ = σ²/(σ² + σ_e²), γ = σ_e² (for the cells far from the mean at low rate, whose mass sits
+///    on the face nearest the mean). Fixed shares of each proposal per round (1/4, 1/4, 1/2); the
+///    number of rounds is set by an independent pilot round (aiming at a Jensen bias of 0.002
+///    bits per dimension, at most `rate_max_rounds`), so it does not depend on the draws used.
+///    Each block gives two estimates from the same draws:
+///      upper: −log2 P̂, P̂ the unbiased importance-sampling mean. By Jensen E[−log2 P̂] >=
+///        −log2 P for every block: `rate_bits` is conservative (an upper bound in expectation).
+///      lower: the source block x is itself an exact draw from p_y restricted to the cell; it
+///        replaces one draw (of a component chosen with probability α_c q_c(x)/q̄(x)) and P̂' is
+///        recomputed. The law of that set of draws has density P̂/P relative to the independent
+///        one, so E[log P̂'] − log P is a KL divergence >= 0: E[−log2 P̂'] <= −log2 P
+///        (the "sandwich" of Grosse, Ghahramani & Adams 2015). `rate_lower_bits`.
+///    So the true rate lies in [rate_lower_bits, rate_bits] up to their Monte-Carlo errors, and
+///    the Jensen bias of rate_bits is at most rate_bias_bound_bits (their paired difference).
+///    Draws come from Philox streams of (rate seed, block): thread-count independent.
 ///  - distortion: MSE per dimension.
 ///  - perception (Gaussian sources): see perception_estimators.hpp.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "rdp/codec/dithered_codec.hpp"
 #include "rdp/mc/perception_estimators.hpp"
@@ -33,22 +42,34 @@ namespace rdp {
 struct SimulationOptions {
   std::uint64_t blocks = 25000;  ///< source blocks of the lattice dimension (>= 64)
   std::uint64_t seed = 1;
-  int rate_points = 32;          ///< K: points per proposal per block for the cell integral (>= 1)
-  int rate_max_rounds = 32;      ///< cap on the rounds of K draws (the adaptive stopping rule)
+  int rate_points = 32;          ///< K: draws per round of the cell integral, all proposals (>= 1)
+  int rate_max_rounds = 32;      ///< cap on the rounds of K draws (set by the pilot round)
   int projections = 64;          ///< sliced-W2 directions
   int batches = 16;              ///< batch-means batches for the perception errors
   bool estimate_rate = true;
+  /// Use the cell Monte-Carlo integrator even for Z^n, and report it against the exact rate on
+  /// the same blocks (rate_*_minus_exact_bits). For checking the integrator.
+  bool force_cell_monte_carlo = false;
+  /// Keep the per-block rates (SimulationResult::block_rate_bits), e.g. to compare two codecs
+  /// run with the same seed, hence on the same source blocks, by paired differences.
+  bool keep_block_rates = false;
   bool estimate_perception = true;
 };
 
 struct SimulationResult {
   std::uint64_t blocks = 0;
   int dimension = 0;
-  Estimate rate_bits;                ///< per dimension
+  Estimate rate_bits;                ///< per dimension; conservative (upper bound in expectation)
+  Estimate rate_lower_bits;          ///< per dimension; a lower bound in expectation
+  Estimate rate_bias_bound_bits;     ///< rate_bits − rate_lower_bits, paired per block
   std::string rate_method;           ///< "exact_box_cells" or "cell_monte_carlo"
-  int rate_points = 0;               ///< K per proposal (0 when exact)
-  double rate_jensen_correction_bits = 0.0;  ///< mean correction subtracted, per dimension
-  double rate_mean_draws = 0.0;      ///< mean draws per proposal per block (adaptive, >= K)
+  int rate_points = 0;               ///< K per round (0 when exact)
+  double rate_mean_draws = 0.0;      ///< mean draws per block (all proposals, pilot excluded)
+  /// force_cell_monte_carlo on Z^n only: the exact rate, and the paired differences of the
+  /// upper and lower Monte-Carlo estimates from it on the same blocks.
+  Estimate rate_exact_bits, rate_upper_minus_exact_bits, rate_lower_minus_exact_bits;
+  /// keep_block_rates only: each block's (conservative) rate per dimension, in block order.
+  std::vector<double> block_rate_bits;
   Estimate distortion_mse;           ///< per dimension
   bool has_perception = false;
   PerceptionEstimates perception;
