@@ -322,8 +322,8 @@ TEST_CASE("PD-LTC at P = 0: distortion twice the quantisation MSE, rate near R(D
 
 TEST_CASE("QSD-LTC at fixed (D, P = 0) on E8: the rate falls from PD (a = 1) towards SD") {
   // Lei et al. (arXiv 2503.17558) find QSD with a = 3 nearly as good as SD. Measured with
-  // `rdp simulate --lattice e8 --D 0.3 --P 0 --samples 200000 --seed 1`: PD 1.519, a = 2 1.224,
-  // a = 3 1.146, a = 4 1.113, SD 1.077 (± 0.0023) bits per dimension: a = 3 is 0.070 above SD
+  // `rdp simulate --lattice e8 --D 0.3 --P 0 --samples 200000 --seed 1`: PD 1.519, a = 2 1.226,
+  // a = 3 1.148, a = 4 1.118, SD 1.077 (± 0.0022) bits per dimension: a = 3 is 0.071 above SD
   // (0.37 below PD). All runs use the same seed, hence the same source blocks, so each step is
   // judged by the paired per-block difference of the rates: a decrease by more than 3 SE of it
   // (the a = 3 -> 4 and 4 -> SD steps are ~0.035, ~9 SE at 6000 blocks). The codecs share the
