@@ -263,14 +263,25 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
   auto design = [&](double t) {
     return private_design(sigma, floor_std, a, ve_per_scale2 * t * t, moments(t));
   };
-  const double t_guess = std::sqrt(ve / ve_per_scale2);
+  // Scales beyond σ_e = 1000σ are not searched: the cells are then far wider than the source
+  // and, for QSD, MSE(t) need not tend to σ² + f² (with a >= 2 the coset points themselves grow
+  // with t, and c̃ keeps one sign-like bit about x), so a D above MSE(t_max) is not reachable.
+  const double t_max = 1000.0 * sigma / std::sqrt(ve_per_scale2);
+  const double mse_max = design(t_max).mse;
+  if (!(mse_max > distortion_mse))
+    throw InvalidArgument("D",
+                          std::string("(0, ") + std::to_string(mse_max) + ") for " +
+                              codec_name(kind) + " with a = " + std::to_string(a) + " on " +
+                              base.name() + " at this P (the decoder family's largest MSE)",
+                          std::to_string(distortion_mse));
+  const double t_guess = std::min(std::sqrt(ve / ve_per_scale2), 0.5 * t_max);
   std::uintmax_t max_iter = 200;
   const auto bracket = boost::math::tools::bracket_and_solve_root(
-      [&](double t) { return design(t).mse - distortion_mse; }, t_guess, 2.0, true,
+      [&](double t) { return design(std::min(t, t_max)).mse - distortion_mse; }, t_guess, 2.0, true,
       boost::math::tools::eps_tolerance<double>(40), max_iter);
   if (max_iter >= 200)
     throw std::runtime_error("choose_codec_parameters: the scale search did not converge");
-  const double t = 0.5 * (bracket.first + bracket.second);
+  const double t = std::min(0.5 * (bracket.first + bracket.second), t_max);
   const detail::ReconstructionMoments mo = moments(t);
   const PrivateDesign d = private_design(sigma, floor_std, a, ve_per_scale2 * t * t, mo);
   out.lattice_scale = t;

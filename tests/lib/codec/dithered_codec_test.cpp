@@ -80,6 +80,16 @@ TEST_CASE("Codec parameters: PD at P = 0 is posterior-sampling shaped, Remark 4.
                   std::invalid_argument);
   CHECK_THROWS_AS(rdp::choose_codec_parameters(rdp::CodecKind::qsd, *base, 1.0 / 12, 0.0, 1.0, 0.5, 0.0, 0),
                   std::invalid_argument);
+  // QSD with a = 2 cannot reach every D below σ² + f²: as the scale grows the coset points ±Δ/2
+  // grow with it and c̃ keeps the sign of x (at a rate near 1/2 bit), so MSE(Δ) rises only to
+  // ≈ 1.089 on Z at P = 0 (computed from the exact moments). D = 1.5 is refused, D = 1.05 is
+  // reached.
+  CHECK_THROWS_AS(
+      rdp::choose_codec_parameters(rdp::CodecKind::qsd, *base, 1.0 / 12, 0.0, 1.0, 1.5, 0.0, 2),
+      std::invalid_argument);
+  const auto q =
+      rdp::choose_codec_parameters(rdp::CodecKind::qsd, *base, 1.0 / 12, 0.0, 1.0, 1.05, 0.0, 2);
+  CHECK(std::abs(q.predicted_distortion_mse - 1.05) <= 1e-9);
 }
 
 TEST_CASE("Codec moments: exact Z cells against quadrature and against the Monte-Carlo path") {
