@@ -278,7 +278,7 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
   std::uintmax_t max_iter = 200;
   const auto bracket = boost::math::tools::bracket_and_solve_root(
       [&](double t) { return design(std::min(t, t_max)).mse - distortion_mse; }, t_guess, 2.0, true,
-      boost::math::tools::eps_tolerance<double>(40), max_iter);
+      boost::math::tools::eps_tolerance<double>(integer ? 40 : 24), max_iter);
   if (max_iter >= 200)
     throw std::runtime_error("choose_codec_parameters: the scale search did not converge");
   const double t = std::min(0.5 * (bracket.first + bracket.second), t_max);
