@@ -333,7 +333,196 @@ class WassersteinLine final : public TransportBase {
   }
   const Eigen::VectorXd& zero_point() const override { return zero_; }
 
+  // Σ_i p_i max_k (ℓ_k − μ C_ik), as TransportBase, in O((m + n) log m) instead of O(m·n):
+  // ℓ_k − μ|x − z_k|^r has increasing differences in (x, z) (the cost is submodular), so the
+  // maximising cell is nondecreasing in x (Topkis), and divide and conquer over the sorted
+  // source points only scans, for each midpoint, the cells between its neighbours' maximisers.
+  double perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
+                               double mu) const override {
+    thread_local std::vector<std::size_t> cells;
+    cells.clear();
+    for (std::size_t k : iy_)
+      if (ell[k] > -kInf) cells.push_back(k);
+    if (cells.empty()) return -kInf;
+    const std::size_t m = ix_.size();
+    double out = 0.0;
+    // Explicit stack of (source range [a, b), cell range [lo, hi]) to avoid recursion.
+    struct Task { std::size_t a, b, lo, hi; };
+    thread_local std::vector<Task> stack;
+    stack.clear();
+    stack.push_back({0, m, 0, cells.size() - 1});
+    while (!stack.empty()) {
+      const Task t = stack.back();
+      stack.pop_back();
+      if (t.a >= t.b) continue;
+      const std::size_t mid = t.a + (t.b - t.a) / 2, i = ix_[mid];
+      double best = -kInf;
+      std::size_t arg = t.lo;
+      for (std::size_t c = t.lo; c <= t.hi; ++c) {
+        const double v = ell[cells[c]] - mu * cost_(i, cells[c]);
+        if (v > best) best = v, arg = c;
+      }
+      if (p_[i] > 0.0) out += p_[i] * best;
+      stack.push_back({t.a, mid, t.lo, arg});
+      stack.push_back({mid + 1, t.b, arg, t.hi});
+    }
+    return out;
+  }
+
+  // The exact entropic prox u = argmin KL(u ‖ a/Σa) + μ W(p_X, u), by dual coordinate ascent.
+  //
+  // Why it is tractable. On the line, with cells z_1 < … < z_n and U_j = u_1 + … + u_j, the
+  // monotone coupling gives W(p, u) = const + Σ_{j<n} Ψ_j(U_j), where
+  // Ψ_j'(U) = c(F_p^{-1}(U), z_j) − c(F_p^{-1}(U), z_{j+1}) is nondecreasing (c(x,z) = |x − z|^r
+  // is submodular): a separable convex function of the CDF. (Abel summation of
+  // Σ_j ∫_{U_{j−1}}^{U_j} c(F_p^{-1}(t), z_j) dt.) Dualising U_j with a multiplier g_j gives
+  // u_k ∝ y_k exp(−h_k), h_k = Σ_{j>=k} g_j, and the optimality conditions g_j ∈ μ ∂Ψ_j(U_j).
+  // Maximising the concave dual over one g_j with the others fixed is a 1-D problem whose
+  // solution is explicit: U_j as a function of g_j is a logistic curve and μΨ_j' a staircase
+  // (steps at the source CDF values), so g_j is either a stair level or sits at a step, found by
+  // binary search. A sweep costs O(n log m); descending sweeps keep the prefix sums exact with
+  // one running scale factor. The subgradient step this replaces oscillates for steep potentials
+  // (W2² at large μ); the coordinate ascent converges linearly from any start, and the solver
+  // warm-starts it from the previous pass's potentials (`state`: h over the sorted cells).
+  bool exact_prox() const override { return true; }
+  void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+            Eigen::Ref<Eigen::VectorXd> u) const override {
+    Eigen::VectorXd state;
+    solve_prox(a, mu, u, state, true);
+  }
+  void prox_warm(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                 Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state) const override {
+    solve_prox(a, mu, u, state, false);
+  }
+
  private:
+  void solve_prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                  Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state, bool cold) const {
+    const std::size_t n_all = y_.size();
+    if (state.size() != static_cast<Eigen::Index>(n_all)) state = Eigen::VectorXd::Zero(n_all);
+    thread_local std::vector<double> zs, logy, g, loga0, xs, cdf, tail, h, logodds;
+    thread_local std::vector<std::size_t> cell, xi, piece;
+    zs.clear(), logy.clear(), cell.clear(), xs.clear(), xi.clear(), cdf.clear(), tail.clear();
+    const double total_a = a.sum();
+    for (std::size_t k : iy_)
+      if (a[k] > 0.0) {
+        cell.push_back(k);
+        zs.push_back(y_[k]);
+        logy.push_back(std::log(a[k] / total_a));
+      }
+    u.setZero();
+    const std::size_t n = cell.size();
+    if (n <= 1 || mu <= 0.0) {
+      for (std::size_t k = 0; k < n; ++k) u[cell[k]] = a[cell[k]] / total_a;
+      return;
+    }
+    double run = 0.0;
+    for (std::size_t i : ix_)
+      if (p_[i] > 0.0) xs.push_back(x_[i]), xi.push_back(i), run += p_[i], cdf.push_back(run);
+    const std::size_t m = xs.size();
+    tail.assign(m, 0.0);
+    {
+      // Masses beyond a point, summed from the right so tiny tails keep their precision.
+      std::size_t i = m;
+      double acc = 0.0;
+      for (std::size_t t = ix_.size(); t-- > 0;) {
+        if (!(p_[ix_[t]] > 0.0)) continue;
+        acc += p_[ix_[t]];
+        tail[--i] = acc;
+      }
+    }
+    // logodds[i] = log((1 − F_p(x_i)) / F_p(x_i)), the right tail summed from the right so that
+    // tiny tails keep their precision; −inf at the last point.
+    logodds.assign(m, -kInf);
+    for (std::size_t i = 0; i + 1 < m; ++i) logodds[i] = std::log(tail[i + 1]) - std::log(cdf[i]);
+    // Dual variables from the warm start: g_j = h_j − h_{j+1} over the active cells.
+    g.assign(n - 1, 0.0);
+    piece.assign(n - 1, m / 2);
+    for (std::size_t j = 0; j + 1 < n; ++j) g[j] = state[cell[j]] - state[cell[j + 1]];
+    if (!std::isfinite(std::accumulate(g.begin(), g.end(), 0.0))) g.assign(n - 1, 0.0);
+    h.assign(n, 0.0);
+    loga0.assign(n, 0.0);
+    // Cold calls solve to convergence; warm ones (inside the Blahut–Arimoto loop, where the next
+    // call starts from this one's potentials) stop after a few sweeps: the outer iteration's
+    // fixed point is still the exact prox's, and 10 sweeps per pass was the fastest setting
+    // measured (Gaussian W2², 256 cells, D = 0.3, P = 0.01: 11k passes, 0.9 s, against 7k passes,
+    // 1.1 s with 50 sweeps and 600k passes with one).
+    const int max_sweeps = cold ? 100000 : 10;
+    for (int sweep = 0; sweep < max_sweeps; ++sweep) {
+      h[n - 1] = 0.0;
+      for (std::size_t k = n - 1; k-- > 0;) h[k] = h[k + 1] + g[k];
+      double top = -kInf;
+      for (std::size_t k = 0; k < n; ++k) top = std::max(top, logy[k] - h[k]);
+      // loga0[k] = log Σ_{l<=k} y_l e^{−h_l}, shifted by `top`.
+      double acc = 0.0;
+      for (std::size_t k = 0; k < n; ++k) {
+        acc += std::exp(logy[k] - h[k] - top);
+        loga0[k] = std::log(acc);
+      }
+      double log_scale = 0.0, log_b = -kInf, biggest = 0.0;
+      for (std::size_t j = n - 1; j-- > 0;) {
+        const double le = logy[j + 1] - h[j + 1] - top + log_scale;
+        log_b = log_b == -kInf ? le : std::max(log_b, le) + std::log1p(std::exp(-std::abs(log_b - le)));
+        const double log_a = loga0[j] + log_scale;
+        // U_j, the mass of the cells left of the boundary, as a function of g_j:
+        // U_j(g) = A e^{−(g − g_j)} / (A e^{−(g − g_j)} + B), so U_j(g) <= F_p(x_i) reads
+        // g − g_j >= log(A/B) + log((1 − F_p(x_i)) / F_p(x_i)): comparisons, no exponentials.
+        const double odds_ab = log_a - log_b;
+        const double* c0 = cost_.data() + cost_.rows() * static_cast<Eigen::Index>(cell[j]);
+        const double* c1 = cost_.data() + cost_.rows() * static_cast<Eigen::Index>(cell[j + 1]);
+        auto level = [&](std::size_t i) { return mu * (c0[xi[i]] - c1[xi[i]]); };
+        // The first source piece i with U_j(level_i) <= F_p(x_i) (the predicate is monotone in
+        // i): bracketed by galloping from the piece of the previous sweep, then bisected.
+        auto upper = [&](std::size_t i) { return level(i) - g[j] >= odds_ab + logodds[i]; };
+        std::size_t lo = 0, hi = m - 1;
+        const std::size_t start = std::min(piece[j], m - 1);
+        if (upper(start)) {
+          hi = start;
+          for (std::size_t step = 1; hi > 0; step *= 2) {
+            const std::size_t probe = hi > step ? hi - step : 0;
+            if (!upper(probe)) { lo = probe + 1; break; }
+            hi = probe;
+            if (probe == 0) { lo = 0; break; }
+          }
+        } else {
+          lo = start + 1;
+          for (std::size_t step = 1; lo < m - 1; step *= 2) {
+            const std::size_t probe = std::min(lo + step - 1, m - 1);
+            if (upper(probe)) { hi = probe; break; }
+            lo = probe + 1;
+            if (probe == m - 1) break;
+          }
+          lo = std::min(lo, m - 1);
+        }
+        while (lo < hi) {
+          const std::size_t mid = (lo + hi) / 2;
+          if (upper(mid)) hi = mid;
+          else lo = mid + 1;
+        }
+        piece[j] = lo;
+        double gnew = level(lo);
+        // Below the previous step: g_j sits at the step, U_j = F_p(x_{lo−1}).
+        if (lo > 0 && gnew - g[j] > odds_ab + logodds[lo - 1]) gnew = g[j] + odds_ab + logodds[lo - 1];
+        const double d = gnew - g[j];
+        g[j] = gnew;
+        log_scale -= d;
+        biggest = std::max(biggest, std::abs(d));
+      }
+      if (biggest <= 1e-12) break;
+    }
+    h[n - 1] = 0.0;
+    for (std::size_t k = n - 1; k-- > 0;) h[k] = h[k + 1] + g[k];
+    double top = -kInf;
+    for (std::size_t k = 0; k < n; ++k) top = std::max(top, logy[k] - h[k]);
+    double sum = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      u[cell[k]] = std::exp(logy[k] - h[k] - top);
+      sum += u[cell[k]];
+      state[cell[k]] = h[k];
+    }
+    u /= sum;
+  }
+
   static std::vector<std::size_t> sorted(const std::vector<double>& v) {
     std::vector<std::size_t> idx(v.size());
     std::iota(idx.begin(), idx.end(), 0);

@@ -49,6 +49,14 @@ class PerceptionDivergence {
   /// (TV) or curvature (reverse KL) override it with the exact minimiser.
   virtual void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
                     Eigen::Ref<Eigen::VectorXd> u) const;
+  /// prox() warm-started from `state`, a divergence-specific vector the caller keeps between
+  /// calls (the solver keeps one per BaSolver, so it stays thread-safe); divergences whose prox
+  /// is iterative read their starting point from it and write their solution back. Default:
+  /// prox() itself.
+  virtual void prox_warm(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                         Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& /*state*/) const {
+    prox(a, mu, u);
+  }
   /// Whether prox() is the exact minimiser (otherwise the solver damps the linearised step).
   virtual bool exact_prox() const { return false; }
   /// The smallest value d(p_X, Q) can take over pmfs on the cells.
