@@ -4,7 +4,7 @@
 //                               crosses R (root finding in D on solver evaluations);
 // for <case> = laplace_rkl (Laplace(b=1) discretised, MSE, KL(p_X̂‖p_X)) and ternary_w1 (a 3-letter source
 // on {0,1,2}, MSE, W1), which have no closed form; and
-//   fig2_bernoulli_tv_ba_rate_perception.csv, fig3_gaussian_rkl_ba_rate_perception.csv
+//   fig2_bernoulli_tv_ba_rate_perception.csv, fig3_gaussian_{rkl,w2sq}_ba_rate_perception.csv
 // R–P cross-sections from the solver at the closed-form figures' fixed D, to overlay on them.
 #include <chrono>
 #include <cmath>
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
             {"ternary_w1", "finite:points=0/1/2,pmf=0.5/0.3/0.2", "mse", Perception::w1, 0.8, 0.5,
              {0.1, 0.3, 0.6}},
         };
-        Progress progress("fig_numerical", cases.size() * (1 + 3) + 2);
+        Progress progress("fig_numerical", cases.size() * (1 + 3) + 3);
         for (const auto& c : cases) {
           const auto src = make_source(c.source);
           const auto problem =
@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
             {"fig2_bernoulli_tv_ba_rate_perception", "bernoulli:p=0.1", Perception::tv,
              {0.02, 0.05, 0.1, 0.14}, 0.1},
             {"fig3_gaussian_rkl_ba_rate_perception", "gaussian:sigma=1", Perception::rkl,
+             {0.1, 0.3, 0.6, 1.0}, 1.0},
+            {"fig3_gaussian_w2sq_ba_rate_perception", "gaussian:sigma=1", Perception::w2sq,
              {0.1, 0.3, 0.6, 1.0}, 1.0},
         };
         for (const auto& o : overlays) {

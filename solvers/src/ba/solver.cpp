@@ -881,7 +881,10 @@ struct BaSolver::Impl {
 
     // μ = 0: Shannon's R(D). If its channel meets P the perception constraint is inactive.
     const Eval e0 = search_slope(0.0, Mode::shannon);
-    if (stop() || !has_perc || (e0.ok && e0.phi <= P + tol_p))
+    // The perception constraint is inactive only if the Shannon channel meets both targets: where
+    // the Lagrangian has several minimisers (R(D) = 0 at small s) the evaluation nearest to D can
+    // miss it, and concluding from its perception alone would stop without an upper bound.
+    if (stop() || !has_perc || (e0.ok && e0.phi <= P + tol_p && e0.ed <= D + tol_d))
       return finish(infeasible_at_mu ? BaStatus::infeasible : BaStatus::iteration_limit);
 
     if (P <= tol_p && zero_point.size() > 0) {
