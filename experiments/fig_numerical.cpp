@@ -4,11 +4,14 @@
 //                               crosses R (root finding in D on solver evaluations);
 // for <case> = laplace_rkl (Laplace(b=1) discretised, MSE, KL(p_X̂‖p_X)) and ternary_w1 (a 3-letter source
 // on {0,1,2}, MSE, W1), which have no closed form; and
-//   fig2_bernoulli_tv_ba_rate_perception.csv, fig3_gaussian_{rkl,w2sq}_ba_rate_perception.csv
-// R–P cross-sections from the solver at the closed-form figures' fixed D, to overlay on them.
+//   fig2_bernoulli_tv_ba_{rate_perception,level_sets}.csv,
+//   fig3_gaussian_{rkl,w2sq}_ba_{rate_perception,level_sets}.csv
+// R–P cross-sections at the closed-form figures' fixed D and equi-rate level sets at their level
+// rates, from the solver, to overlay on them.
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <limits>
 
 #include "experiment.hpp"
 #include "rdp/solvers/ba/solver.hpp"
@@ -32,6 +35,42 @@ std::vector<std::string> result_columns() {
   return {"D", "P", "rate_bits", "lower_bits", "upper_bits", "gap_bits", "status", "iterations"};
 }
 
+
+// Equi-rate level sets from the solver: R(·,P) is non-increasing in D, so at each P the D where
+// the certified midpoint crosses R is a root (TOMS 748, `iterations` solver calls at most, to a
+// D tolerance far below the plots' resolution; the midpoint is within gap/2 of R). Points whose
+// level does not cross [d_lo, d_hi] are skipped. `tick` is called once per rate.
+template <class Tick>
+CsvTable level_set_table(const rdp::FiniteRdpProblem& problem, const rdp::BaOptions& options,
+                         const std::vector<double>& rates, const std::vector<double>& ps,
+                         double d_lo, double d_hi, std::uintmax_t iterations, Tick tick) {
+  CsvTable levels({"rate_bits", "D", "P", "gap_bits"});
+  rdp::BaSolver solver(problem, options);
+  for (double r : rates) {
+    for (double p : ps) {
+      // The certified gap of the solve nearest to the level (the one the root stands on).
+      double gap = 0.0, nearest = std::numeric_limits<double>::infinity();
+      auto f = [&](double d) {
+        const auto res = solver.solve(d, p);
+        if (std::abs(res.rate_bits - r) < nearest)
+          nearest = std::abs(res.rate_bits - r), gap = res.gap_bits;
+        return res.rate_bits - r;
+      };
+      const double f_lo = f(d_lo), f_hi = f(d_hi);
+      if (f_lo < 0.0 || f_hi > 0.0) continue;
+      std::uintmax_t it = iterations;
+      const auto root = boost::math::tools::toms748_solve(
+          f, d_lo, d_hi, f_lo, f_hi, boost::math::tools::eps_tolerance<double>(20), it);
+      // A bracket the budget could not shrink below 0.2% of the range is not a point of the
+      // curve; leave it out rather than plot its midpoint.
+      if (root.second - root.first > 2e-3 * (d_hi - d_lo)) continue;
+      levels.add_row({CsvTable::cell(r), CsvTable::cell(0.5 * (root.first + root.second)),
+                      CsvTable::cell(p), CsvTable::cell(gap)});
+    }
+    tick();
+  }
+  return levels;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,30 +121,10 @@ int main(int argc, char** argv) {
           surface.write(opt.out_dir, "fig4_" + c.name + "_surface");
           progress.tick();
 
-          // Level sets: R(·,P) is non-increasing in D; root of the certified midpoint − R, to a
-          // D tolerance far below the plot's resolution (the midpoint is within gap/2 of R).
-          CsvTable levels({"rate_bits", "D", "P", "gap_bits"});
-          BaSolver solver(problem, surface_options);
           const auto level_ps = linspace(0.0, c.p_max, opt.quick ? 3 : 7);
-          for (double r : c.rates) {
-            for (double p : level_ps) {
-              double gap = 0.0;
-              auto f = [&](double d) {
-                const auto res = solver.solve(d, p);
-                gap = std::max(gap, res.gap_bits);
-                return res.rate_bits - r;
-              };
-              const double lo = c.d_max * 1e-3, hi = c.d_max;
-              const double f_lo = f(lo), f_hi = f(hi);
-              if (f_lo < 0.0 || f_hi > 0.0) continue;
-              std::uintmax_t iterations = opt.quick ? 8 : 16;
-              const auto root = boost::math::tools::toms748_solve(
-                  f, lo, hi, f_lo, f_hi, boost::math::tools::eps_tolerance<double>(20), iterations);
-              levels.add_row({CsvTable::cell(r), CsvTable::cell(0.5 * (root.first + root.second)),
-                              CsvTable::cell(p), CsvTable::cell(gap)});
-            }
-            progress.tick();
-          }
+          CsvTable levels = level_set_table(problem, surface_options, c.rates, level_ps,
+                                            c.d_max * 1e-3, c.d_max, opt.quick ? 12 : 20,
+                                            [&] { progress.tick(); });
           levels.write(opt.out_dir, "fig4_" + c.name + "_level_sets");
           params["cases"].push_back({{"name", c.name}, {"source", src->spec()},
                                      {"distortion", c.distortion},
@@ -114,19 +133,23 @@ int main(int argc, char** argv) {
         }
 
         // Overlays: the solver's R–P cross-sections at the closed-form figures' fixed D.
+        // Overlays on the closed-form figures (fig_theory): R–P cross-sections at its fixed D
+        // and equi-rate level sets at its level rates, on the same axes.
         struct Overlay {
           std::string file, source;
           Perception perception;
           std::vector<double> fixed_d;
           double p_max;
+          std::vector<double> level_rates;
+          double d_lo, d_hi;
         };
         const std::vector<Overlay> overlays = {
-            {"fig2_bernoulli_tv_ba_rate_perception", "bernoulli:p=0.1", Perception::tv,
-             {0.02, 0.05, 0.1, 0.14}, 0.1},
-            {"fig3_gaussian_rkl_ba_rate_perception", "gaussian:sigma=1", Perception::rkl,
-             {0.1, 0.3, 0.6, 1.0}, 1.0},
-            {"fig3_gaussian_w2sq_ba_rate_perception", "gaussian:sigma=1", Perception::w2sq,
-             {0.1, 0.3, 0.6, 1.0}, 1.0},
+            {"fig2_bernoulli_tv", "bernoulli:p=0.1", Perception::tv, {0.02, 0.05, 0.1, 0.14}, 0.1,
+             {0.05, 0.1, 0.2, 0.3, 0.4}, 1e-4, 0.18},
+            {"fig3_gaussian_rkl", "gaussian:sigma=1", Perception::rkl, {0.1, 0.3, 0.6, 1.0}, 1.0,
+             {0.25, 0.5, 1.0, 1.5}, 1e-2, 2.0},
+            {"fig3_gaussian_w2sq", "gaussian:sigma=1", Perception::w2sq, {0.1, 0.3, 0.6, 1.0},
+             1.0, {0.25, 0.5, 1.0, 1.5}, 1e-2, 2.0},
         };
         for (const auto& o : overlays) {
           const auto src = make_source(o.source);
@@ -139,7 +162,13 @@ int main(int argc, char** argv) {
             const auto section = ba_rate_perception_section(problem, d, ps, surface_options);
             for (std::size_t j = 0; j < ps.size(); ++j) add_result_row(t, d, ps[j], section[j]);
           }
-          t.write(opt.out_dir, o.file);
+          t.write(opt.out_dir, o.file + "_ba_rate_perception");
+          // Denser near P = 0, where the level sets bend (as in fig_theory).
+          std::vector<double> level_ps;
+          for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8)) level_ps.push_back(o.p_max * t * t);
+          level_set_table(problem, surface_options, o.level_rates, level_ps, o.d_lo, o.d_hi,
+                          opt.quick ? 12 : 20, [] {})
+              .write(opt.out_dir, o.file + "_ba_level_sets");
           progress.tick();
         }
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

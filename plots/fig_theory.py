@@ -76,18 +76,31 @@ def render_case(out_dir, fig_dir, figure, name, title, p_label, overlay=None):
 
 
 def ba_overlay(out_dir, figure, name):
-    """The certified solver's R-P cross-sections, drawn as markers over the closed form."""
-    path = os.path.join(out_dir, f"{figure}_{name}_ba_rate_perception.csv")
-    if not os.path.exists(path):
+    """The certified solver's points drawn as markers over the closed form: R-P cross-sections
+    on panel (c), equi-rate level sets on panel (b)."""
+    def converged(kind):
+        path = os.path.join(out_dir, f"{figure}_{name}_ba_{kind}.csv")
+        if not os.path.exists(path):
+            return []
+        rows = read_csv(path)
+        if rows and "status" in rows[0]:
+            rows = [r for r in rows if r["status"] == "converged"]
+        elif rows and "gap_bits" in rows[0]:
+            # Level-set points: the root search brackets D; keep those whose solves certified
+            # R to within a plot-invisible 1e-3 bits.
+            rows = [r for r in rows if float(r["gap_bits"]) <= 1e-3]
+        return rows
+
+    rp, levels = converged("rate_perception"), converged("level_sets")
+    if not rp and not levels:
         return None
-    rows = [r for r in read_csv(path) if r["status"] == "converged"]
 
     def draw(ax, panel):
-        if panel != "rate_perception" or not rows:
-            return
+        rows, x, y, key = (rp, "P", "rate_bits", "D") if panel == "rate_perception" else \
+            (levels, "D", "P", "rate_bits")
         first = True
-        for _, pts in sorted(group_by(rows, "D").items()):
-            ax.plot(column(pts, "P"), column(pts, "rate_bits"), "kx", ms=5,
+        for _, pts in sorted(group_by(rows, key).items()):
+            ax.plot(column(pts, x), column(pts, y), "kx", ms=5,
                     label="Blahut-Arimoto (certified)" if first else None)
             first = False
 
