@@ -1,6 +1,7 @@
 #include "rdp/solvers/ba/divergence.hpp"
 
 #include <algorithm>
+#include <boost/math/special_functions/lambert_w.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <limits>
@@ -180,6 +181,72 @@ class KlForwardDivergence final : public PerceptionDivergence {
     return mu * (inner + shift);
   }
   const Eigen::VectorXd& zero_point() const override { return zero_; }
+
+  // The exact entropic prox u = argmin KL(u ‖ y) + μ KL(ref ‖ u), y = a/Σa. Stationarity,
+  // log(u_k/y_k) + 1 + λ = μ ref_k/u_k, is one monotone equation per cell given β = e^{−1−λ}:
+  // u_k = y_k β off the support, and with t = μ ref_k/u_k, t e^t = μ ref_k/(y_k β), so
+  // u_k = μ ref_k / W₀(μ ref_k/(y_k β)) (Lambert W, Boost.Math). Σu_k is increasing in β,
+  // so log β is found by a bracketed root search, warm-started from the previous call's root
+  // (kept in `state`). This replaces the subgradient tilt −μ ref/q, which
+  // oscillates wherever q is small.
+  bool exact_prox() const override { return true; }
+  void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+            Eigen::Ref<Eigen::VectorXd> u) const override {
+    Eigen::VectorXd state;
+    prox_warm(a, mu, u, state);
+  }
+  void prox_warm(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                 Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state) const override {
+    const Eigen::Index n = a.size();
+    const double total_a = a.sum();
+    if (mu <= 0.0) {
+      u = a / total_a;
+      return;
+    }
+    // log(μ ref_k / y_k), with y_k floored so that a cell the prediction lost can come back.
+    thread_local std::vector<double> log_ratio;
+    log_ratio.assign(n, 0.0);
+    for (Eigen::Index k = 0; k < n; ++k)
+      if (r_.ref[k] > 0.0)
+        log_ratio[k] = std::log(mu * r_.ref[k]) - std::log(std::max(a[k] / total_a, 1e-300));
+    // W₀(e^{lz}) without overflow: Boost below e^700, Newton on t + log t = lz above.
+    auto lambert_of_log = [](double lz) {
+      if (lz < 700.0) return boost::math::lambert_w0(std::exp(lz));
+      double t = lz - std::log(lz);
+      for (int i = 0; i < 4; ++i) t -= (t + std::log(t) - lz) / (1.0 + 1.0 / t);
+      return t;
+    };
+    auto fill = [&](double log_beta) {
+      double sum = 0.0;
+      for (Eigen::Index k = 0; k < n; ++k) {
+        u[k] = r_.ref[k] > 0.0 ? mu * r_.ref[k] / lambert_of_log(log_ratio[k] - log_beta)
+                               : a[k] / total_a * std::exp(std::min(log_beta, 700.0));
+        sum += u[k];
+      }
+      return sum - 1.0;
+    };
+    // Bracket the root around the warm start by doubling steps, then TOMS 748 to full precision
+    // (Newton alone stalls where the sum is flat in log β, e.g. μ = 1000 with a tiny y_k).
+    const double guess = state.size() == 1 && std::isfinite(state[0]) ? state[0] : 0.0;
+    auto f = [&](double x) { return fill(x); };
+    // log β ≈ −(1 + λ) and λ grows like μ, so the search range scales with μ.
+    const double range = 1400.0 + 2.0 * mu;
+    double lo = guess - 1.0, hi = guess + 1.0, flo = f(lo), fhi = f(hi);
+    for (double step = 2.0; flo > 0.0 && lo > -range; step *= 2.0)
+      hi = lo, fhi = flo, lo = std::max(lo - step, -range), flo = f(lo);
+    for (double step = 2.0; fhi < 0.0 && hi < range; step *= 2.0)
+      lo = hi, flo = fhi, hi = std::min(hi + step, range), fhi = f(hi);
+    double log_beta = flo >= 0.0 ? lo : hi;
+    if (flo < 0.0 && fhi > 0.0) {
+      std::uintmax_t it = 100;
+      const auto r = boost::math::tools::toms748_solve(
+          f, lo, hi, flo, fhi, boost::math::tools::eps_tolerance<double>(52), it);
+      log_beta = 0.5 * (r.first + r.second);
+    }
+    fill(log_beta);
+    u /= u.sum();
+    state = Eigen::VectorXd::Constant(1, log_beta);
+  }
 
  private:
   CellReference r_;
