@@ -896,12 +896,16 @@ struct BaSolver::Impl {
       return finish(infeasible_at_mu ? BaStatus::infeasible : BaStatus::iteration_limit);
     }
 
-    // μ > 0: maximise the concave dual ψ(s, μ) = min_W [I + s(E[Δ] − D) + μ(φ − P)] over the
-    // multipliers. A root search on E[Δ] = D, φ = P would be simpler but breaks where the
-    // Lagrangian has several minimisers (piecewise-linear divergences such as TV, low rates): there
-    // E[Δ] and φ jump as the multipliers cross, while ψ stays concave and its maximum is R(D,P)
-    // (strong duality). The upper bound then comes from mixing pool channels on both sides.
-    // Nested Brent searches on (log s, log μ): derivative-free and robust to ψ's kinks.
+    // μ > 0. First the cheap route: nested root searches, μ with φ = P (φ is non-increasing in
+    // μ) around s with E[Δ] = D. Where the Lagrangian's minimiser is unique (smooth divergences:
+    // KL, reverse KL, transport costs on a fine grid) E[Δ] and φ move continuously with the
+    // multipliers, this meets both targets in a few dozen inner solves, and the certificate
+    // closes. Where it has several minimisers (piecewise-linear divergences such as TV, low
+    // rates) E[Δ] and φ jump as the multipliers cross, and the roots do not exist; then maximise
+    // the concave dual ψ(s, μ) = min_W [I + s(E[Δ] − D) + μ(φ − P)] directly, by nested Brent
+    // searches on (log s, log μ) (derivative-free, robust to ψ's kinks); its maximum is R(D,P)
+    // (strong duality), and the upper bound comes from mixing pool channels on both sides.
+    if (search_multiplier()) return finish(BaStatus::iteration_limit);
     maximise_dual();
     return finish(BaStatus::iteration_limit);
   }
@@ -927,6 +931,49 @@ struct BaSolver::Impl {
       }
     }
     return best_x;
+  }
+
+  // μ with φ(W*(s(μ), μ)) = P, s(μ) from search_slope (TOMS 748 in log μ, bracketed by doubling
+  // steps from the warm start). True when the certificate closed; on a jump, an infeasible slope
+  // search or an exhausted budget it returns false and the caller maximises the dual instead
+  // (every evaluation made here still counts for both bounds).
+  bool search_multiplier() {
+    const double budget_share = 0.5;  // of max_evaluations, so the fallback keeps room
+    const int stop_at = evaluations + static_cast<int>(budget_share * opt.max_evaluations);
+    bool broken = false;
+    auto g = [&](double y) {
+      if (broken || stop() || evaluations >= stop_at) return broken = true, 0.0;
+      const Eval e = search_slope(std::exp(y), Mode::tilted);
+      if (!e.ok || infeasible_at_mu || !(std::abs(e.ed - D) <= 1e-6 * std::max(D, 1e-12 * dscale)))
+        return broken = true, 0.0;
+      mu_warm = std::exp(y);
+      return (e.phi - P) / std::max(P, 1e-12);
+    };
+    const double y_lo = -40.0, y_hi = 40.0;
+    double y0 = std::clamp(std::log(mu_warm > 0.0 ? mu_warm : 1.0), y_lo, y_hi);
+    double g0 = g(y0);
+    if (broken || stop()) return stop();
+    double step = g0 > 0.0 ? 1.0 : -1.0;  // φ above P: raise μ
+    double y1 = y0, g1 = g0;
+    for (;;) {
+      y0 = y1, g0 = g1;
+      y1 = std::clamp(y0 + step, y_lo, y_hi);
+      g1 = g(y1);
+      if (broken || stop()) return stop();
+      if ((g1 > 0.0) != (g0 > 0.0) || g1 == 0.0) break;
+      if (y1 == y_lo || y1 == y_hi) return false;
+      step *= 2.0;
+    }
+    double a = std::min(y0, y1), b = std::max(y0, y1);
+    double ga = y0 < y1 ? g0 : g1, gb = y0 < y1 ? g1 : g0;
+    std::uintmax_t max_iter = 60;
+    auto tol = [&](double lo, double hi) { return broken || stop() || hi - lo <= 1e-13; };
+    try {
+      boost::math::tools::toms748_solve(g, a, b, ga, gb, tol, max_iter);
+    } catch (const std::exception&) {
+      return false;
+    }
+    return stop();
   }
 
   void maximise_dual() {
