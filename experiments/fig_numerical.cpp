@@ -39,15 +39,26 @@ std::vector<std::string> result_columns() {
 // Equi-rate level sets from the solver: R(·,P) is non-increasing in D, so at each P the D where
 // the certified midpoint crosses R is a root (TOMS 748, `iterations` solver calls at most, to a
 // D tolerance far below the plots' resolution; the midpoint is within gap/2 of R). Points whose
-// level does not cross [d_lo, d_hi] are skipped. `tick` is called once per rate.
+// level does not cross [d_lo, d_hi] are skipped. The (R, P) pairs are independent root searches,
+// spread over the OpenMP threads with one solver each; rows come out in (R, P) order whatever
+// the thread count. `tick` is called once per rate.
 template <class Tick>
 CsvTable level_set_table(const rdp::FiniteRdpProblem& problem, const rdp::BaOptions& options,
                          const std::vector<double>& rates, const std::vector<double>& ps,
                          double d_lo, double d_hi, std::uintmax_t iterations, Tick tick) {
-  CsvTable levels({"rate_bits", "D", "P", "gap_bits"});
-  rdp::BaSolver solver(problem, options);
-  for (double r : rates) {
-    for (double p : ps) {
+  struct Point {
+    bool found = false;
+    double d = 0.0, gap = 0.0;
+  };
+  const long pairs = static_cast<long>(rates.size() * ps.size());
+  std::vector<Point> points(static_cast<std::size_t>(pairs));
+#pragma omp parallel
+  {
+    rdp::BaSolver solver(problem, options);
+#pragma omp for schedule(dynamic)
+    for (long k = 0; k < pairs; ++k) {
+      const double r = rates[static_cast<std::size_t>(k) / ps.size()];
+      const double p = ps[static_cast<std::size_t>(k) % ps.size()];
       // The certified gap of the solve nearest to the level (the one the root stands on).
       double gap = 0.0, nearest = std::numeric_limits<double>::infinity();
       auto f = [&](double d) {
@@ -56,16 +67,29 @@ CsvTable level_set_table(const rdp::FiniteRdpProblem& problem, const rdp::BaOpti
           nearest = std::abs(res.rate_bits - r), gap = res.gap_bits;
         return res.rate_bits - r;
       };
-      const double f_lo = f(d_lo), f_hi = f(d_hi);
-      if (f_lo < 0.0 || f_hi > 0.0) continue;
-      std::uintmax_t it = iterations;
-      const auto root = boost::math::tools::toms748_solve(
-          f, d_lo, d_hi, f_lo, f_hi, boost::math::tools::eps_tolerance<double>(20), it);
-      // A bracket the budget could not shrink below 0.2% of the range is not a point of the
-      // curve; leave it out rather than plot its midpoint.
-      if (root.second - root.first > 2e-3 * (d_hi - d_lo)) continue;
-      levels.add_row({CsvTable::cell(r), CsvTable::cell(0.5 * (root.first + root.second)),
-                      CsvTable::cell(p), CsvTable::cell(gap)});
+      // No exception may leave an OpenMP region: a failed search is a missing point.
+      try {
+        const double f_lo = f(d_lo), f_hi = f(d_hi);
+        if (f_lo < 0.0 || f_hi > 0.0) continue;
+        std::uintmax_t it = iterations;
+        const auto root = boost::math::tools::toms748_solve(
+            f, d_lo, d_hi, f_lo, f_hi, boost::math::tools::eps_tolerance<double>(20), it);
+        // A bracket the budget could not shrink below 0.2% of the range is not a point of the
+        // curve; leave it out rather than plot its midpoint.
+        if (root.second - root.first > 2e-3 * (d_hi - d_lo)) continue;
+        points[static_cast<std::size_t>(k)] = {true, 0.5 * (root.first + root.second), gap};
+      } catch (const std::exception&) {
+        continue;
+      }
+    }
+  }
+  CsvTable levels({"rate_bits", "D", "P", "gap_bits"});
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    for (std::size_t j = 0; j < ps.size(); ++j) {
+      const Point& pt = points[i * ps.size() + j];
+      if (pt.found)
+        levels.add_row({CsvTable::cell(rates[i]), CsvTable::cell(pt.d), CsvTable::cell(ps[j]),
+                        CsvTable::cell(pt.gap)});
     }
     tick();
   }
