@@ -119,6 +119,7 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
     j["upper_bits"] = number_or_null(r.upper_bits);
     j["gap_bits"] = number_or_null(r.gap_bits);
     j["iterations"] = r.iterations;
+    j["evaluations"] = r.evaluations;  // inner (fixed-multiplier) solves
     j["status"] = std::string(ba_status_name(r.status));
     j["message"] = r.message;
     j["slope_distortion_bits"] = r.slope_distortion_bits;

@@ -25,8 +25,10 @@ double mutual_information_bits(const Eigen::Ref<const Eigen::VectorXd>& p_x,
   for (Eigen::Index i = 0; i < channel.rows(); ++i) {
     if (p_x[i] <= 0.0) continue;
     for (Eigen::Index j = 0; j < channel.cols(); ++j) {
-      const double w = channel(i, j);
-      if (w > 0.0) info += p_x[i] * w * std::log2(w / q[j]);
+      // A joint mass that underflows contributes nothing; q_j >= p_i w holds exactly, and the
+      // max keeps it so when q_j underflowed first (tails of fine grids), instead of w/0.
+      const double w = channel(i, j), joint = p_x[i] * w;
+      if (joint > 0.0) info += joint * (std::log2(w) - std::log2(std::max(q[j], joint)));
     }
   }
   return info;
