@@ -47,6 +47,7 @@
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <limits>
+#include <nlopt.hpp>
 
 #include "rdp/error.hpp"
 #include "rdp/information.hpp"
@@ -201,6 +202,7 @@ struct BaSolver::Impl {
   // per query
   double D = 0.0, P = 0.0, tol_d = 0.0, tol_p = 0.0, gap_target = 0.0;
   double best_lb = 0.0, best_ub = kInf, lb_s = 0.0, lb_mu = 0.0;
+  Eigen::VectorXd lb_log_lambda;  // over kept rows: the λ of the best lower bound
   // The upper-bound channel is a convex combination of up to three pool channels: where the
   // Lagrangian has several minimisers (TV's flat pieces, low rates) E[Δ] jumps as s crosses the
   // multiplier, and only a mixture meets D and P exactly. E[Δ] is linear in the channel, and I
@@ -476,8 +478,79 @@ struct BaSolver::Impl {
       best_lb = -r.second;
       lb_s = slope;
       lb_mu = r.first;
+      store_lambda();
     }
     return -r.second;
+  }
+
+  // log λ_i = s·dmin_i − log Z_i of the last pass: the λ of the lower bound just recorded.
+  void store_lambda() {
+    lb_log_lambda.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i) lb_log_lambda[i] = slope * dmin[i] - std::log(z[i]);
+  }
+
+  // The lower bound is jointly concave in (log λ, s, μ): Σ p log λ is linear, and
+  // ℓ_j = log Σ_i p_i λ_i e^{−sΔ_ij} is a log-sum-exp of affine functions, composed with the
+  // perspective conjugate (convex, nondecreasing in ℓ). Where the Blahut–Arimoto λ lags (near
+  // R = 0 the dual is flat and the inner iteration crawls, while the primal channel is already
+  // optimal), maximising it directly over all m + 2 variables closes the certificate. Any point
+  // gives a valid bound, so a derivative-free local search (NLopt's Nelder–Mead from the best
+  // multipliers so far) is safe. Small problems only (m <= 16): it costs O(m·n) per evaluation
+  // and Nelder–Mead scales badly with the dimension.
+  void polish_dual_jointly() {
+    if (!has_perc || P <= tol_p || m > 16 || lb_log_lambda.size() != m || lb_s <= 0.0) return;
+    const Eigen::Index dim = m + 2;
+    Eigen::VectorXd logp = p.array().log();
+    Eigen::VectorXd ell(n), ell_cells(ncell);
+    double best = best_lb;
+    std::vector<double> best_x;
+    auto lower = [&](const std::vector<double>& x) {
+      const double s = std::exp(x[m]), mu = std::exp(x[m + 1]);
+      for (Eigen::Index j = 0; j < n; ++j) {
+        double top = -kInf;
+        for (Eigen::Index i = 0; i < m; ++i) top = std::max(top, logp[i] + x[i] - s * d(i, j));
+        double sum = 0.0;
+        for (Eigen::Index i = 0; i < m; ++i) sum += std::exp(logp[i] + x[i] - s * d(i, j) - top);
+        ell[j] = top + std::log(sum);
+      }
+      ell_cells.setConstant(-kInf);
+      for (Eigen::Index j = 0; j < n; ++j)
+        ell_cells[pb.cell_of[j]] = std::max(ell_cells[pb.cell_of[j]], ell[j]);
+      double value = -s * D - mu * P - pb.perception->perspective_conjugate(ell_cells, mu);
+      for (Eigen::Index i = 0; i < m; ++i) value += p[i] * x[i];
+      if (std::isfinite(value) && value > best) best = value, best_x = x;
+      return std::isfinite(value) ? value : -1e300;
+    };
+    std::vector<double> x(static_cast<std::size_t>(dim));
+    for (Eigen::Index i = 0; i < m; ++i) x[i] = lb_log_lambda[i];
+    x[m] = std::log(lb_s);
+    x[m + 1] = std::log(lb_mu > 0.0 ? lb_mu : 1e-8);
+    nlopt::opt opt(nlopt::LN_NELDERMEAD, static_cast<unsigned>(dim));
+    opt.set_max_objective(
+        [](const std::vector<double>& xs, std::vector<double>&, void* data) {
+          return (*static_cast<decltype(lower)*>(data))(xs);
+        },
+        &lower);
+    opt.set_xtol_abs(1e-15);
+    opt.set_ftol_abs(1e-16);
+    opt.set_maxeval(4000 * static_cast<int>(dim));
+    opt.set_initial_step(1e-3);
+    double found = 0.0;
+    // Restarts from the best point: Nelder–Mead's simplex can collapse on a kink (TV).
+    for (int round = 0; round < 4; ++round) {
+      try {
+        opt.optimize(x, found);
+      } catch (const std::exception&) {
+      }
+      if (best_x.empty()) break;
+      x = best_x;
+    }
+    if (best > best_lb && !best_x.empty()) {
+      best_lb = best;
+      lb_s = std::exp(best_x[m]);
+      lb_mu = std::exp(best_x[m + 1]);
+      for (Eigen::Index i = 0; i < m; ++i) lb_log_lambda[i] = best_x[i];
+    }
   }
 
   // Materialises the channel W_ij ∝ w_j exp(−sΔ_ij) on all source rows (zero-mass rows go to
@@ -661,6 +734,7 @@ struct BaSolver::Impl {
       best_lb = lb;
       lb_s = s;
       lb_mu = mode == Mode::tilted ? mu : 0.0;
+      store_lambda();
     }
     // e.lb stays the dual function ψ(s, μ) itself (concave, what the multiplier search climbs);
     // the polished bound only feeds the certificate.
@@ -918,6 +992,8 @@ struct BaSolver::Impl {
     // (strong duality), and the upper bound comes from mixing pool channels on both sides.
     if (search_multiplier()) return finish(BaStatus::iteration_limit);
     maximise_dual();
+    // Also when a budget ran out: the polish costs no Blahut–Arimoto passes.
+    if (!failed && best_ub - best_lb > gap_target) polish_dual_jointly();
     return finish(BaStatus::iteration_limit);
   }
 
