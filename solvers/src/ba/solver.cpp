@@ -905,8 +905,10 @@ struct BaSolver::Impl {
     iterations = 0;
     evaluations = 0;
     failed = limit = underflow = false;
-    // Blahut–Arimoto never revives a zero weight, so a warm start is mixed with the uniform pmf.
-    w = 0.9 * w + Eigen::VectorXd::Constant(n, 0.1 / double(n));
+    // Blahut–Arimoto never revives a zero weight, so a warm start is mixed with a little of the
+    // uniform pmf. Little: at low rates re-absorbing a 10% share took thousands of passes, and
+    // the slope searches re-spread the weights themselves when s jumps (evaluate()).
+    w = (1.0 - 1e-6) * w + Eigen::VectorXd::Constant(n, 1e-6 / double(n));
     w /= w.sum();
     gbar.setZero();
     inner_slack = 0.0;
