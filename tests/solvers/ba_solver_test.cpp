@@ -267,25 +267,41 @@ TEST_CASE("BA: a cost-matrix Wasserstein divergence gives valid bounds like W1 o
   CHECK(b.lower_bits <= a.upper_bits + kRounding);
 }
 
+namespace {
+
+// N(0,1) discretised on 96 cells, solved at every (D, P) of the grid by one warm-started solver;
+// `check(r, closed_form)` receives each result, required converged, and the closed form there.
+template <class ClosedForm, class Check>
+void gaussian_grid(rdp::Perception perception, double gap_bits, const std::vector<double>& ds,
+                   const std::vector<double>& ps, ClosedForm closed_form, Check check) {
+  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
+                                               rdp::squared_error_distortion(), perception, 96);
+  rdp::BaOptions o;
+  o.gap_bits = gap_bits;
+  rdp::BaSolver solver(pb, o);
+  for (double d : ds)
+    for (double p : ps) {
+      const auto r = solver.solve(d, p);
+      CAPTURE(d);
+      CAPTURE(p);
+      CAPTURE(r.message);
+      REQUIRE(r.status == rdp::BaStatus::converged);
+      check(r, closed_form(d, p));
+    }
+}
+
+}  // namespace
+
 TEST_CASE("BA: discretised Gaussian with reverse KL matches the Gaussian closed form") {
   // For KL(p_X̂‖p_X) the jointly Gaussian value is optimal (gaussian_rdp.hpp); 96 cells keep the
   // discretisation error near 1e-3 bits. The 1024-cell comparisons are in the benchmark.
-  const auto pb = rdp::make_problem_for_source(
-      rdp::Gaussian(0.0, 1.0), rdp::squared_error_distortion(), rdp::Perception::rkl, 96);
-  rdp::BaOptions o;
-  o.gap_bits = 1e-4;
-  rdp::BaSolver solver(pb, o);
-  for (double d : {0.3, 0.8})
-    for (double p : {0.02, 0.2}) {
-      const auto r = solver.solve(d, p);
-      const double truth =
-          rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::reverse)
-              .rate_bits;
-      CAPTURE(d);
-      CAPTURE(p);
-      REQUIRE(r.status == rdp::BaStatus::converged);
-      CHECK(std::abs(r.rate_bits - truth) <= 1e-2);
-    }
+  gaussian_grid(
+      rdp::Perception::rkl, 1e-4, {0.3, 0.8}, {0.02, 0.2},
+      [](double d, double p) {
+        return rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::reverse)
+            .rate_bits;
+      },
+      [](const rdp::BaResult& r, double truth) { CHECK(std::abs(r.rate_bits - truth) <= 1e-2); });
 }
 
 TEST_CASE("BA: R(D,P) is non-increasing in D and in P") {
@@ -454,43 +470,26 @@ TEST_CASE("BA: discretised Gaussian with W2² matches the Gaussian closed form")
   // discretisation error below ~1e-2 bits (measured 4e-4 at 256 cells, D = 0.3, P = 0.01). Both
   // perception-active points (P = 0.002, 0.01) and inactive ones (P = 0.1, which the Shannon
   // output already meets), at a surface-grade gap.
-  const auto pb = rdp::make_problem_for_source(
-      rdp::Gaussian(0.0, 1.0), rdp::squared_error_distortion(), rdp::Perception::w2sq, 96);
-  rdp::BaOptions o;
-  o.gap_bits = 1e-3;
-  rdp::BaSolver solver(pb, o);
-  for (double d : {0.3, 0.8})
-    for (double p : {0.002, 0.01, 0.1}) {
-      const auto r = solver.solve(d, p);
-      const double truth = rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, p).rate_bits;
-      CAPTURE(d);
-      CAPTURE(p);
-      CAPTURE(r.message);
-      REQUIRE(r.status == rdp::BaStatus::converged);
-      CHECK(std::abs(r.rate_bits - truth) <= 1e-2);
-    }
+  gaussian_grid(
+      rdp::Perception::w2sq, 1e-3, {0.3, 0.8}, {0.002, 0.01, 0.1},
+      [](double d, double p) {
+        return rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, p).rate_bits;
+      },
+      [](const rdp::BaResult& r, double truth) { CHECK(std::abs(r.rate_bits - truth) <= 1e-2); });
 }
 
 TEST_CASE("BA: discretised Gaussian with forward KL converges and never exceeds the Gaussian scheme") {
   // For KL(p_X‖p_X̂) the jointly Gaussian value (gaussian_rdp.hpp) is achievable, so R lies at or
   // below it; whether it is optimal is open (the benchmark reports where the certified upper
   // bound falls below it). On 96 cells the discretisation moves R by up to ~1e-2 bits.
-  const auto pb = rdp::make_problem_for_source(
-      rdp::Gaussian(0.0, 1.0), rdp::squared_error_distortion(), rdp::Perception::kl, 96);
-  rdp::BaOptions o;
-  o.gap_bits = 1e-4;
-  rdp::BaSolver solver(pb, o);
-  for (double d : {0.3, 0.8})
-    for (double p : {0.01, 0.1}) {
-      const auto r = solver.solve(d, p);
-      const double scheme =
-          rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::forward)
-              .rate_bits;
-      CAPTURE(d);
-      CAPTURE(p);
-      CAPTURE(r.message);
-      REQUIRE(r.status == rdp::BaStatus::converged);
-      CHECK(r.lower_bits <= scheme + 1e-2);
-      CHECK(std::abs(r.rate_bits - scheme) <= 2e-2);
-    }
+  gaussian_grid(
+      rdp::Perception::kl, 1e-4, {0.3, 0.8}, {0.01, 0.1},
+      [](double d, double p) {
+        return rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::forward)
+            .rate_bits;
+      },
+      [](const rdp::BaResult& r, double scheme) {
+        CHECK(r.lower_bits <= scheme + 1e-2);
+        CHECK(std::abs(r.rate_bits - scheme) <= 2e-2);
+      });
 }
