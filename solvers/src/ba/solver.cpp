@@ -966,6 +966,12 @@ struct BaSolver::Impl {
       }
     }
 
+    // In a sweep whose previous point had the perception constraint active, it is most likely
+    // active here too: go straight to the multiplier search from the previous multipliers. The
+    // Shannon solve below would cost thousands of passes at low rate only to learn that its
+    // output misses P. If the search does not close the certificate, the full path follows.
+    if (has_perc && P > tol_p && mu_warm > 0.0 && s_warm > 0.0 && search_multiplier())
+      return finish(BaStatus::iteration_limit);
     // μ = 0: Shannon's R(D). If its channel meets P the perception constraint is inactive.
     const Eval e0 = search_slope(0.0, Mode::shannon);
     // The perception constraint is inactive only if the Shannon channel meets both targets: where
