@@ -6,6 +6,8 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "command.hpp"
 #include "problem.hpp"
@@ -116,20 +118,31 @@ RateFunction ba_rate(const FiniteRdpProblem& fp, const GridOptions& o) {
   };
 }
 
-void run_level_set(GridOptions o) {
-  const Problem pb = resolve_problem(o.problem);
+// The problem, and whether the numerical solver computes it, with the options each path needs
+// checked.
+std::pair<Problem, bool> prepare(const GridOptions& o) {
+  Problem pb = resolve_problem(o.problem);
   const bool ba = use_ba(pb, o);
   if (ba)
     check_perception(pb);
   else
     check_closed(pb);
-  require_positive("rate", o.rate);
+  return {std::move(pb), ba};
+}
+
+// The equi-rate curve at o.rate over the P grid (o's ranges resolved here).
+std::vector<LevelSetPoint> level_set_points(const Problem& pb, bool ba, GridOptions& o) {
   resolve_ranges(pb, o);
   // D slightly above 0 for continuous sources, where R(0,P) = inf.
   const double d_lo = o.d_min > 0.0 ? o.d_min : 0.0;
   const RateFunction rate = ba ? ba_rate(ba_problem(pb, o), o) : closed_rate(pb);
-  const auto points =
-      equi_rate_level_set(rate, o.rate, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+  return equi_rate_level_set(rate, o.rate, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+}
+
+void run_level_set(GridOptions o) {
+  const auto [pb, ba] = prepare(o);
+  require_positive("rate", o.rate);
+  const auto points = level_set_points(pb, ba, o);
   std::ostringstream out;
   out << "D,P\n";
   for (const auto& pt : points)
@@ -138,12 +151,7 @@ void run_level_set(GridOptions o) {
 }
 
 void run_surface(GridOptions o) {
-  const Problem pb = resolve_problem(o.problem);
-  const bool ba = use_ba(pb, o);
-  if (ba)
-    check_perception(pb);
-  else
-    check_closed(pb);
+  const auto [pb, ba] = prepare(o);
   resolve_ranges(pb, o);
   std::ostringstream out;
   if (ba) {
@@ -171,20 +179,11 @@ void run_surface(GridOptions o) {
 // Cross-sections: R–D at fixed P, R–P at fixed D (rows of the surface), and P–D at fixed R
 // (the equi-rate level set), all in the surface's CSV columns.
 void run_section(GridOptions o) {
-  const Problem pb = resolve_problem(o.problem);
-  const bool ba = use_ba(pb, o);
-  if (ba)
-    check_perception(pb);
-  else
-    check_closed(pb);
+  const auto [pb, ba] = prepare(o);
   if (o.fixed == "R") {
     o.rate = o.value;
     require_positive("value (rate)", o.rate);
-    resolve_ranges(pb, o);
-    const double d_lo = o.d_min > 0.0 ? o.d_min : 0.0;
-    const RateFunction rate = ba ? ba_rate(ba_problem(pb, o), o) : closed_rate(pb);
-    const auto points =
-        equi_rate_level_set(rate, o.rate, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+    const auto points = level_set_points(pb, ba, o);
     std::ostringstream out;
     out << "D,P,rate_bits\n";
     for (const auto& pt : points)
