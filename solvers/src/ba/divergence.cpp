@@ -228,19 +228,18 @@ class KlForwardDivergence final : public PerceptionDivergence {
     // Bracket the root around the warm start by doubling steps, then TOMS 748 to full precision
     // (Newton alone stalls where the sum is flat in log β, e.g. μ = 1000 with a tiny y_k).
     const double guess = state.size() == 1 && std::isfinite(state[0]) ? state[0] : 0.0;
-    auto f = [&](double x) { return fill(x); };
     // log β ≈ −(1 + λ) and λ grows like μ, so the search range scales with μ.
     const double range = 1400.0 + 2.0 * mu;
-    double lo = guess - 1.0, hi = guess + 1.0, flo = f(lo), fhi = f(hi);
+    double lo = guess - 1.0, hi = guess + 1.0, flo = fill(lo), fhi = fill(hi);
     for (double step = 2.0; flo > 0.0 && lo > -range; step *= 2.0)
-      hi = lo, fhi = flo, lo = std::max(lo - step, -range), flo = f(lo);
+      hi = lo, fhi = flo, lo = std::max(lo - step, -range), flo = fill(lo);
     for (double step = 2.0; fhi < 0.0 && hi < range; step *= 2.0)
-      lo = hi, flo = fhi, hi = std::min(hi + step, range), fhi = f(hi);
+      lo = hi, flo = fhi, hi = std::min(hi + step, range), fhi = fill(hi);
     double log_beta = flo >= 0.0 ? lo : hi;
     if (flo < 0.0 && fhi > 0.0) {
       std::uintmax_t it = 100;
       const auto r = boost::math::tools::toms748_solve(
-          f, lo, hi, flo, fhi, boost::math::tools::eps_tolerance<double>(52), it);
+          fill, lo, hi, flo, fhi, boost::math::tools::eps_tolerance<double>(52), it);
       log_beta = 0.5 * (r.first + r.second);
     }
     fill(log_beta);
@@ -467,14 +466,13 @@ class WassersteinLine final : public TransportBase {
                   Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state, bool cold) const {
     const std::size_t n_all = y_.size();
     if (state.size() != static_cast<Eigen::Index>(n_all)) state = Eigen::VectorXd::Zero(n_all);
-    thread_local std::vector<double> zs, logy, g, loga0, xs, cdf, tail, h, logodds;
+    thread_local std::vector<double> logy, g, loga0, cdf, tail, h, logodds;
     thread_local std::vector<std::size_t> cell, xi, piece;
-    zs.clear(), logy.clear(), cell.clear(), xs.clear(), xi.clear(), cdf.clear(), tail.clear();
+    logy.clear(), cell.clear(), xi.clear(), cdf.clear(), tail.clear();
     const double total_a = a.sum();
     for (std::size_t k : iy_)
       if (a[k] > 0.0) {
         cell.push_back(k);
-        zs.push_back(y_[k]);
         logy.push_back(std::log(a[k] / total_a));
       }
     u.setZero();
@@ -485,8 +483,8 @@ class WassersteinLine final : public TransportBase {
     }
     double run = 0.0;
     for (std::size_t i : ix_)
-      if (p_[i] > 0.0) xs.push_back(x_[i]), xi.push_back(i), run += p_[i], cdf.push_back(run);
-    const std::size_t m = xs.size();
+      if (p_[i] > 0.0) xi.push_back(i), run += p_[i], cdf.push_back(run);
+    const std::size_t m = xi.size();
     tail.assign(m, 0.0);
     {
       // Masses beyond a point, summed from the right so tiny tails keep their precision.
