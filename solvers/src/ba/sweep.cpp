@@ -22,14 +22,17 @@ std::vector<BaResult> ba_surface(const FiniteRdpProblem& problem,
   options.validate();
   const long nd = static_cast<long>(distortions.size()), np = static_cast<long>(perceptions.size());
   std::vector<BaResult> out(static_cast<std::size_t>(nd * np));
-  // One row (fixed P) per task: the sweep along D is sequential so that each point starts from its
-  // neighbour's solution. Dynamic scheduling balances rows of unequal difficulty.
-#pragma omp parallel
-  {
+  // One column (fixed D) per task, swept along P from the largest down: Shannon's R(D), the
+  // costly part at low rates, is solved once per column (the solver remembers it across P), the
+  // first points are usually those where the perception constraint is inactive, and each later
+  // point starts from its neighbour's multipliers. Dynamic scheduling balances unequal columns.
+  // A fresh solver per column: each point's warm start depends only on its column, so the output
+  // is the same whatever the number of threads and the order they take columns in.
+#pragma omp parallel for schedule(dynamic, 1)
+  for (long i = 0; i < nd; ++i) {
     BaSolver solver(problem, options);
-#pragma omp for schedule(dynamic, 1)
-    for (long j = 0; j < np; ++j)
-      for (long i = 0; i < nd; ++i) out[i * np + j] = solver.solve(distortions[i], perceptions[j]);
+    for (long j = np - 1; j >= 0; --j)
+      out[i * np + j] = solver.solve(distortions[i], perceptions[j]);
   }
   return out;
 }

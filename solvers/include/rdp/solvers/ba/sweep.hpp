@@ -13,9 +13,10 @@ FiniteRdpProblem make_problem_for_source(const Source& source, const Distortion&
                                          Perception perception, int grid_points = 256);
 
 /// R(D,P) on the grid distortions × perceptions; result[i * perceptions.size() + j] is
-/// (distortions[i], perceptions[j]). Rows of constant P are independent sweeps in increasing D,
-/// each warm-started from its previous point, spread over the OpenMP threads. Channels are not
-/// kept (options.keep_channel is ignored).
+/// (distortions[i], perceptions[j]). Columns of constant D are independent sweeps in decreasing
+/// P, each on its own solver (Shannon's R(D) solved once per column, each point warm-started from
+/// the previous one), spread over the OpenMP threads; the result does not depend on the thread
+/// count. Channels are not kept (options.keep_channel is ignored).
 std::vector<BaResult> ba_surface(const FiniteRdpProblem& problem,
                                  const std::vector<double>& distortions,
                                  const std::vector<double>& perceptions, BaOptions options = {});
