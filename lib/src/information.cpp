@@ -21,15 +21,19 @@ double entropy_bits(const Eigen::Ref<const Eigen::VectorXd>& pmf) {
 double mutual_information_bits(const Eigen::Ref<const Eigen::VectorXd>& p_x,
                                const Eigen::Ref<const Eigen::MatrixXd>& channel) {
   const Eigen::VectorXd q = channel.transpose() * p_x;  // output pmf
+  // Column by column: contiguous in Eigen's column-major storage, and log2 q_j once per column.
   double info = 0.0;
-  for (Eigen::Index i = 0; i < channel.rows(); ++i) {
-    if (p_x[i] <= 0.0) continue;
-    for (Eigen::Index j = 0; j < channel.cols(); ++j) {
+  for (Eigen::Index j = 0; j < channel.cols(); ++j) {
+    const double log_q = std::log2(q[j]);
+    double column = 0.0;
+    for (Eigen::Index i = 0; i < channel.rows(); ++i) {
       // A joint mass that underflows contributes nothing; q_j >= p_i w holds exactly, and the
       // max keeps it so when q_j underflowed first (tails of fine grids), instead of w/0.
       const double w = channel(i, j), joint = p_x[i] * w;
-      if (joint > 0.0) info += joint * (std::log2(w) - std::log2(std::max(q[j], joint)));
+      if (!(joint > 0.0)) continue;
+      column += joint * (std::log2(w) - (joint > q[j] ? std::log2(joint) : log_q));
     }
+    info += column;
   }
   return info;
 }

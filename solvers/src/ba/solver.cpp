@@ -46,6 +46,9 @@
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
+#ifdef RDP_BA_TRACE_EVALS
+#include <cstdio>
+#endif
 #include <limits>
 #include <nlopt.hpp>
 
@@ -134,16 +137,17 @@ void fused_kernel_pass(const double* __restrict k, long m, long n, const double*
   }
 }
 
-/// Σ_i v_i Σ_j A_ij w_j for row-major A (E[Δ] with A = K∘Δ).
+/// Σ_i v_i Σ_j K_ij Δ_ij w_j for row-major K and Δ: E[Δ] of the channel v_i K_ij w_j.
 RDP_BA_TARGET_CLONES
-double weighted_bilinear(const double* __restrict a, long m, long n, const double* __restrict w,
-                         const double* __restrict v) {
+double weighted_trilinear(const double* __restrict k, const double* __restrict d, long m, long n,
+                          const double* __restrict w, const double* __restrict v) {
   double out = 0.0;
   for (long i = 0; i < m; ++i) {
-    const double* __restrict row = a + i * n;
+    const double* __restrict krow = k + i * n;
+    const double* __restrict drow = d + i * n;
     double acc = 0.0;
 #pragma omp simd reduction(+ : acc)
-    for (long j = 0; j < n; ++j) acc += row[j] * w[j];
+    for (long j = 0; j < n; ++j) acc += krow[j] * drow[j] * w[j];
     out += v[i] * acc;
   }
   return out;
@@ -205,7 +209,9 @@ struct BaSolver::Impl {
   Eigen::Index m_full = 0, m = 0, n = 0, ncell = 0;
   std::vector<Eigen::Index> rows;  // kept (positive-mass) source rows
   Eigen::VectorXd p;
-  RowMatrix d, k, kd;
+  RowMatrix d, k;
+  std::vector<Eigen::Index> nearest_of;  // per source point (all m_full): its nearest column
+  RowMatrix excess;  // Δ_ij − min_j Δ_ij, the exponent of the scaled kernel per unit slope
   Eigen::VectorXd dmin;
   double slope = -1.0;
   double dscale = 1.0;
@@ -225,6 +231,7 @@ struct BaSolver::Impl {
   double base = 0.0;  // Σ p_i (s dmin_i − log Z_i) of the last pass
   // warm start across queries
   double s_warm = -1.0, mu_warm = -1.0;
+  double s_step = 1.0, mu_step = 1.0;  // first bracketing steps in log s and log μ
   double prev_eval_s = -1.0;
   // per query
   double D = 0.0, P = 0.0, tol_d = 0.0, tol_p = 0.0, gap_target = 0.0;
@@ -281,7 +288,9 @@ struct BaSolver::Impl {
     ncell = has_perc ? pb.perception->cells() : 0;
     if (has_perc) zero_point = pb.perception->zero_point();
     k.resize(m, n);
-    kd.resize(m, n);
+    excess = d.colwise() - dmin;
+    nearest_of.resize(static_cast<std::size_t>(m_full));
+    for (Eigen::Index i = 0; i < m_full; ++i) pb.distortion.row(i).minCoeff(&nearest_of[i]);
     w = Eigen::VectorXd::Constant(n, 1.0 / double(n));
     z.resize(m);
     v.resize(m);
@@ -309,12 +318,8 @@ struct BaSolver::Impl {
   void set_slope(double s) {
     if (s == slope) return;
     slope = s;
-    for (Eigen::Index i = 0; i < m; ++i)
-      for (Eigen::Index j = 0; j < n; ++j) {
-        const double e = std::exp(-s * (d(i, j) - dmin[i]));
-        k(i, j) = e;
-        kd(i, j) = e * d(i, j);
-      }
+    // Eigen's packet exp: a new slope costs m·n exponentials, as much as ~20 scalar-libm passes.
+    k.array() = (excess.array() * (-s)).exp();
   }
 
   void merge_to_cells(const Eigen::VectorXd& x, Eigen::VectorXd& cells) const {
@@ -640,30 +645,27 @@ struct BaSolver::Impl {
   // Materialises the channel W_ij ∝ w_j exp(−sΔ_ij) on all source rows (zero-mass rows go to
   // their nearest point); with `round_marginal`, rounds it onto the exact output marginal.
   Eigen::MatrixXd channel_of(const Eigen::VectorXd& weights, double s, bool round_marginal) const {
-    Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
-    for (Eigen::Index i = 0; i < m_full; ++i) {
-      Eigen::Index best = 0;
-      pb.distortion.row(i).minCoeff(&best);
-      ch(i, best) = 1.0;
-    }
+    // Built row by row in row-major storage (contiguous writes), returned column-major.
+    RowMatrix ch = RowMatrix::Zero(m_full, n);
+    for (Eigen::Index i = 0; i < m_full; ++i)
+      if (!(pb.source_pmf[i] > 0.0)) ch(i, nearest_of[i]) = 1.0;
     // In the log domain, shifted by each row's maximum: far-tail rows whose nearby weights
     // decayed to ~1e-300 would otherwise underflow to an all-zero row (0/0, then a NaN rate).
     Eigen::VectorXd log_w(n);
     for (Eigen::Index j = 0; j < n; ++j) log_w[j] = weights[j] > 0.0 ? std::log(weights[j]) : -kInf;
-    Eigen::VectorXd e(n);
     for (Eigen::Index r = 0; r < m; ++r) {
+      auto row = ch.row(rows[r]);
       double top = -kInf;
       for (Eigen::Index j = 0; j < n; ++j) {
-        e[j] = log_w[j] - s * (d(r, j) - dmin[r]);
-        top = std::max(top, e[j]);
+        row[j] = log_w[j] - s * excess(r, j);
+        top = std::max(top, row[j]);
       }
       double total = 0.0;
       for (Eigen::Index j = 0; j < n; ++j) {
-        const double v = std::exp(e[j] - top);
-        ch(rows[r], j) = v;
-        total += v;
+        row[j] = std::exp(row[j] - top);
+        total += row[j];
       }
-      ch.row(rows[r]) /= total;
+      row /= total;
     }
     if (round_marginal) {
       // Altschuler–Weed–Rigollet rounding on the joint, cell by cell: shrink over-full cells,
@@ -692,7 +694,7 @@ struct BaSolver::Impl {
       for (Eigen::Index i = 0; i < m_full; ++i)
         if (pb.source_pmf[i] > 0.0) ch.row(i) = joint.row(i) / joint.row(i).sum();
     }
-    return ch;
+    return Eigen::MatrixXd(ch);
   }
 
   struct Audit {
@@ -837,7 +839,7 @@ struct BaSolver::Impl {
     // the polished bound only feeds the certificate.
     e.lb = lb;
     if (mode != Mode::marginal && has_perc) polish_lower_bound(mu > 0.0 ? mu : 1.0);
-    e.ed = detail::weighted_bilinear(kd.data(), m, n, w.data(), v.data());
+    e.ed = detail::weighted_trilinear(k.data(), d.data(), m, n, w.data(), v.data());
     const double info = base - q.dot(logc) - s * e.ed;  // I(W) in nats
     if (has_perc) {
       merge_to_cells(q, qc);
@@ -859,6 +861,10 @@ struct BaSolver::Impl {
       for (Eigen::Index j = 0; j < n; ++j) entry.q[j] = a.output[j];
     }
     add_to_pool(std::move(entry));
+#ifdef RDP_BA_TRACE_EVALS
+    std::fprintf(stderr, "eval mode=%d s=%.9g mu=%.9g ed=%.10g phi=%.8g lb=%.8f best=[%.8f,%.8f] it=%ld\n",
+                 int(mode), s, mu, e.ed, e.phi, lb / kLn2, best_lb / kLn2, best_ub / kLn2, iterations);
+#endif
     return e;
   }
 
@@ -913,9 +919,10 @@ struct BaSolver::Impl {
     };
     const double x_lo = std::log(1e-9 / dscale), x_hi = std::log(1e9 / dscale);
     double x0 = std::clamp(std::log(s_warm > 0.0 ? s_warm : cold_slope()), x_lo, x_hi);
+    const double x_start = x0;
     double f0 = f(x0);
     if (stop() || f0 == 0.0) return nearest;
-    double step = f0 > 0.0 ? 1.0 : -1.0;
+    double step = f0 > 0.0 ? s_step : -s_step;
     double x1 = x0, f1 = f0;
     for (;;) {
       x0 = x1, f0 = f1;
@@ -934,10 +941,14 @@ struct BaSolver::Impl {
     double fa = x0 < x1 ? f0 : f1, fb = x0 < x1 ? f1 : f0;
     std::uintmax_t max_iter = 80;
     // Stop once E[Δ] is hit to 1e-10 relative: the pool mixes channels on both sides of D, and
-    // the rate moves by s·ΔD, far below any gap target; closer hits only cost evaluations.
+    // the rate moves by s·ΔD, far below any gap target; closer hits only cost evaluations. Stop
+    // too once the bracket is 1e-7 wide in log s. The inner solves are inexact (a warm one may
+    // be a single pass, and an ε-optimal channel pins E[Δ] only to O(√ε)), so E[Δ] at a fixed
+    // s drifts as they converge and a tighter bracket only chases the drift (measured: 40
+    // one-pass evaluations at one s). Missing the root by δ in log s costs the dual bound
+    // O(s·D·δ²) ≈ 1e-14, and the mixtures of channels on both sides of D bound the rate above.
     auto tol = [&](double lo, double hi) {
-      return stop() || nearest_err <= 1e-10 * dnorm ||
-             hi - lo <= 1e-14 * std::max(1.0, std::abs(lo));
+      return stop() || nearest_err <= 1e-10 * dnorm || hi - lo <= 1e-7;
     };
     try {
       boost::math::tools::toms748_solve(f, a, b, fa, fb, tol, max_iter);
@@ -945,8 +956,18 @@ struct BaSolver::Impl {
       // Noise in an inexact inner solve can make the bracket look invalid; the certificate
       // already holds the best bounds found.
     }
-    if (nearest.ok) s_warm = nearest.s;
+    if (nearest.ok) {
+      s_warm = nearest.s;
+      s_step = bracket_step(std::log(nearest.s) - x_start);
+    }
     return nearest;
+  }
+
+  // The first bracketing step of the next search from a warm start (log units): twice the last
+  // move, within [0.02, 1]. Steps of 1 cost a sweep of nearby targets ~30 evaluations per point,
+  // most of them spent shrinking a bracket far wider than the move.
+  static double bracket_step(double last_move) {
+    return std::clamp(2.0 * std::abs(last_move), 0.02, 1.0);
   }
 
   BaResult finish(BaStatus status_if_open, bool keep_mu = true) {
@@ -1193,9 +1214,18 @@ struct BaSolver::Impl {
     };
     const double y_lo = -40.0, y_hi = 40.0;
     double y0 = std::clamp(std::log(mu_warm > 0.0 ? mu_warm : 1.0), y_lo, y_hi);
+    const double y_start = y0;
+    // Whatever way the search ends, the next one steps from what this one moved.
+    struct StepMemory {
+      Impl& self;
+      double start;
+      ~StepMemory() {
+        if (self.mu_warm > 0.0) self.mu_step = bracket_step(std::log(self.mu_warm) - start);
+      }
+    } memory{*this, y_start};
     double g0 = g(y0);
     if (broken || stop()) return stop();
-    double step = g0 > 0.0 ? 1.0 : -1.0;  // φ above P: raise μ
+    double step = g0 > 0.0 ? mu_step : -mu_step;  // φ above P: raise μ
     double y1 = y0, g1 = g0;
     for (;;) {
       y0 = y1, g0 = g1;
@@ -1272,6 +1302,7 @@ BaResult BaSolver::solve(double distortion, double perception) {
   if (warm.status == BaStatus::converged || warm.status == BaStatus::infeasible) return warm;
   impl_->w.setConstant(1.0 / double(impl_->n));
   impl_->s_warm = impl_->mu_warm = -1.0;
+  impl_->s_step = impl_->mu_step = 1.0;
   impl_->prev_eval_s = -1.0;
   impl_->prox_state.resize(0);
   BaResult cold = impl_->solve(distortion, perception);
