@@ -46,7 +46,10 @@ struct BaOptions {
   double tilt_damping = 1.0;
   /// Inner solves stop when their own duality gap is below this fraction of gap_bits.
   double inner_gap_fraction = 0.05;
-  /// Materialise the m×n channel in the result (witness); off saves O(m·n) per query in sweeps.
+  /// Materialise the m×n channel in the result (witness) and recompute I, E[Δ] and d from it.
+  /// Off (sweeps), the upper bound is Σ α_k I(W_k) over the mixed channels, each I(W_k) exact
+  /// from its own iteration, which bounds the mixture's I by convexity; this saves m·n
+  /// exponentials and logarithms per query.
   bool keep_channel = true;
   /// Throws InvalidArgument naming the first field out of range.
   void validate() const;
