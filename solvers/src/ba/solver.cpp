@@ -260,6 +260,7 @@ struct BaSolver::Impl {
   static constexpr std::size_t kPoolSize = 10;
   std::vector<std::pair<std::size_t, double>> best_mix;  // (pool entry copy index, weight)
   std::vector<PoolEntry> best_parts;
+  Eigen::MatrixXd best_explicit;  // set when polish_primal_jointly() beat every mixture
   Eigen::VectorXd ell_at_lb;  // ℓ over cells and base of the best lower bound (for polishing)
   double base_at_lb = 0.0;
   // Shannon's R(D) does not depend on P, so the μ = 0 phase of a query is remembered for its D:
@@ -272,6 +273,7 @@ struct BaSolver::Impl {
     Eigen::VectorXd log_lambda;
     std::vector<PoolEntry> pool;
     Eval nearest;
+    Eigen::VectorXd weights;  // the weights the phase ended with
     bool infeasible = false;
   } shannon_cache;
   double shannon_lb = 0.0, shannon_lb_s = 0.0;  // best μ = 0 bound of this query (nats)
@@ -780,6 +782,7 @@ struct BaSolver::Impl {
     best_ub = info;
     best_parts.clear();
     best_mix.clear();
+    best_explicit.resize(0, 0);
     for (const auto& [e, a] : parts) {
       best_mix.emplace_back(best_parts.size(), a);
       best_parts.push_back(*e);
@@ -922,6 +925,7 @@ struct BaSolver::Impl {
     shannon_cache.log_lambda = shannon_log_lambda;
     shannon_cache.pool = pool;
     shannon_cache.nearest = nearest;
+    shannon_cache.weights = w;
     shannon_cache.infeasible = infeasible_at_mu;
   }
 
@@ -936,6 +940,12 @@ struct BaSolver::Impl {
       lb_log_lambda = shannon_cache.log_lambda;
     }
     infeasible_at_mu = shannon_cache.infeasible;
+    // A query without a warm slope continues from where the phase ended, as if it had just
+    // been solved.
+    if (s_warm <= 0.0 && shannon_cache.nearest.ok) {
+      s_warm = shannon_cache.nearest.s;
+      w = shannon_cache.weights;
+    }
     return shannon_cache.nearest;
   }
 
@@ -1025,11 +1035,14 @@ struct BaSolver::Impl {
     r.evaluations = evaluations;
     r.slope_distortion_bits = lb_s / kLn2;
     r.slope_perception_bits = lb_mu / kLn2;
-    if (best_ub < kInf && !opt.keep_channel) {
+    if (best_ub < kInf && !opt.keep_channel && best_ub - best_lb <= gap_target &&
+        best_explicit.size() == 0) {
       // Sweeps: the mixture is not materialised. Its rate is bounded by Σ α_k I(W_k) (I is convex
       // in the channel), each I(W_k) = base − Σ_j q_j log c_j − s E_k[Δ] being the channel's
       // exact rate from its own pass; E[Δ] is linear, and d is recomputed from the mixed output.
-      // That saves m·n exponentials and logarithms per query, a third of a 256-cell surface.
+      // That saves m·n exponentials and logarithms per query, half of a 256-cell surface. Where
+      // that bound misses the gap (near R = 0 on flat duals the mixture's own I is far below
+      // Σ α_k I_k), the mixture is materialised and audited as for a single query.
       double ed = 0.0;
       std::vector<std::pair<const PoolEntry*, double>> parts;
       for (const auto& [idx, alpha] : best_mix) {
@@ -1046,10 +1059,13 @@ struct BaSolver::Impl {
                     format_number(phi) + ")";
       }
     } else if (best_ub < kInf) {
-      Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
-      for (const auto& [idx, alpha] : best_mix) {
-        const PoolEntry& e = best_parts[idx];
-        ch += alpha * channel_of(e.w, e.s, e.marginal);
+      Eigen::MatrixXd ch = best_explicit;
+      if (ch.size() == 0) {
+        ch = Eigen::MatrixXd::Zero(m_full, n);
+        for (const auto& [idx, alpha] : best_mix) {
+          const PoolEntry& e = best_parts[idx];
+          ch += alpha * channel_of(e.w, e.s, e.marginal);
+        }
       }
       const Audit a = audit(ch);
       r.upper_bits = std::max(a.info_bits, 0.0);
@@ -1119,6 +1135,7 @@ struct BaSolver::Impl {
     pool.clear();
     best_mix.clear();
     best_parts.clear();
+    best_explicit.resize(0, 0);
     lb_s = lb_mu = 0.0;
     shannon_lb = shannon_lb_s = 0.0;
     iterations = 0;
@@ -1236,7 +1253,81 @@ struct BaSolver::Impl {
     maximise_dual();
     // Also when a budget ran out: the polish costs no Blahut–Arimoto passes.
     if (!failed && best_ub - best_lb > gap_target) polish_dual_jointly();
+    if (!failed && best_ub - best_lb > gap_target) polish_primal_jointly();
     return finish(BaStatus::iteration_limit);
+  }
+
+  // The primal counterpart of polish_dual_jointly, for tiny problems (m·n <= 64): near R = 0 on
+  // a flat dual (TV), the Blahut–Arimoto channels at the multipliers tried can all be far from
+  // optimal while their mixtures still miss the gap, and which ones a search meets depends on
+  // its path (measured: 2 of the 2500 Bernoulli–TV grid points, R ≈ 1e-4 bits, stuck 5e-5 bits
+  // above R after 400k passes). So minimise I(W) over the channel itself, rows in softmax
+  // coordinates, subject to E[Δ] <= D and d <= P, with NLopt's COBYLA (derivative-free, for
+  // TV's kinks) from the best mixture. Any channel it returns is audited like every other.
+  void polish_primal_jointly() {
+    if (!has_perc || m_full * n > 64 || !(best_ub < kInf) || best_mix.empty()) return;
+    Eigen::MatrixXd start = Eigen::MatrixXd::Zero(m_full, n);
+    for (const auto& [idx, alpha] : best_mix) {
+      const PoolEntry& e = best_parts[idx];
+      start += alpha * channel_of(e.w, e.s, e.marginal);
+    }
+    const unsigned dim = static_cast<unsigned>(m * n);
+    std::vector<double> x(dim);
+    for (Eigen::Index r = 0; r < m; ++r)
+      for (Eigen::Index j = 0; j < n; ++j)
+        x[r * n + j] = std::log(std::max(start(rows[r], j), 1e-30));
+    Eigen::MatrixXd ch = start;
+    auto build = [&](const double* xs) {
+      for (Eigen::Index r = 0; r < m; ++r) {
+        double top = -kInf;
+        for (Eigen::Index j = 0; j < n; ++j) top = std::max(top, xs[r * n + j]);
+        double total = 0.0;
+        for (Eigen::Index j = 0; j < n; ++j) total += std::exp(xs[r * n + j] - top);
+        for (Eigen::Index j = 0; j < n; ++j)
+          ch(rows[r], j) = std::exp(xs[r * n + j] - top) / total;
+      }
+      return audit(ch);
+    };
+    struct Context {
+      Impl* self;
+      decltype(build)* make;
+      const Eigen::MatrixXd* current;  // the channel `make` just built
+      double best;
+      Eigen::MatrixXd best_channel;
+    } ctx{this, &build, &ch, best_ub, {}};
+    auto objective = [](unsigned, const double* xs, double*, void* data) {
+      auto* c = static_cast<Context*>(data);
+      const Audit a = (*c->make)(xs);
+      const double info = a.info_bits * kLn2;
+      if (a.ed <= c->self->D + c->self->tol_d && a.phi <= c->self->P + c->self->tol_p &&
+          info < c->best)
+        c->best = info, c->best_channel = *c->current;
+      return info;
+    };
+    auto distortion_excess = [](unsigned, const double* xs, double*, void* data) {
+      auto* c = static_cast<Context*>(data);
+      return (*c->make)(xs).ed - c->self->D;
+    };
+    auto perception_excess = [](unsigned, const double* xs, double*, void* data) {
+      auto* c = static_cast<Context*>(data);
+      return (*c->make)(xs).phi - c->self->P;
+    };
+    nlopt::opt opt_primal(nlopt::LN_COBYLA, dim);
+    opt_primal.set_min_objective(objective, &ctx);
+    opt_primal.add_inequality_constraint(distortion_excess, &ctx, 0.0);
+    opt_primal.add_inequality_constraint(perception_excess, &ctx, 0.0);
+    opt_primal.set_xtol_abs(1e-12);
+    opt_primal.set_maxeval(2000 * static_cast<int>(dim));
+    opt_primal.set_initial_step(0.05);
+    double found = 0.0;
+    try {
+      opt_primal.optimize(x, found);
+    } catch (const std::exception&) {
+    }
+    if (ctx.best < best_ub && ctx.best_channel.size() > 0) {
+      best_ub = ctx.best;
+      best_explicit = ctx.best_channel;
+    }
   }
 
   // argmax of a unimodal f on the real line near x0, by Brent's method on a window that slides
@@ -1369,6 +1460,8 @@ BaResult BaSolver::solve(double distortion, double perception) {
   impl_->w.setConstant(1.0 / double(impl_->n));
   impl_->s_warm = impl_->mu_warm = -1.0;
   impl_->s_step = impl_->mu_step = 1.0;
+  // Truly cold: a remembered R(D) would steer the retry down the path that just failed.
+  impl_->shannon_cache.valid = false;
   impl_->prev_eval_s = -1.0;
   impl_->prox_state.resize(0);
   BaResult cold = impl_->solve(distortion, perception);
