@@ -40,8 +40,11 @@ def render_fig4(out_dir, fig_dir, name, title, p_label):
     axes[1].set_ylabel(p_label)
     axes[1].set_title("(b) equi-rate level sets")
     axes[1].legend(fontsize=8)
-    with np.errstate(divide="ignore"):
-        im2 = axes[2].pcolormesh(ds, ps, np.log10(gap.T), shading="nearest", cmap="magma")
+    # A converged gap can read slightly negative (~1e-12 bits: the channel meets D and P to a
+    # relative 1e-12 tolerance), so it is floored at 1e-16 rather than left out as log10 of <= 0.
+    with np.errstate(invalid="ignore"):
+        floored = np.where(np.isnan(gap), np.nan, np.maximum(gap, 1e-16))
+    im2 = axes[2].pcolormesh(ds, ps, np.log10(floored.T), shading="nearest", cmap="magma")
     fig.colorbar(im2, ax=axes[2], label="log10 certified gap (bits); blank: not certified")
     axes[2].set_xlabel("D")
     axes[2].set_ylabel(p_label)

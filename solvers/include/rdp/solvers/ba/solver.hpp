@@ -10,7 +10,10 @@
 /// The certificate: `upper_bits` is I(X;X̂) of an explicit channel (returned in `channel`) whose
 /// E[Δ] and d(p_X, p_X̂), recomputed from that channel, meet the targets; `lower_bits` is the value
 /// of the Lagrange dual at explicit multipliers, which no channel meeting the targets can beat.
-/// So R(D,P) ∈ [lower_bits, upper_bits] up to floating-point rounding (~1e-13 bits).
+/// So R(D,P) ∈ [lower_bits, upper_bits] up to floating-point rounding and the constraint
+/// tolerance: the channel may exceed D and P by BaOptions::constraint_tolerance (relative 1e-12),
+/// which can put upper_bits below R by the slopes times that excess, ~1e-12 bits; a converged
+/// gap can therefore read as slightly negative (seen: −2e-12 bits on a 3-letter W1 surface).
 #include <Eigen/Core>
 #include <memory>
 #include <string>
