@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <nlopt.hpp>
+#include <omp.h>
 #include <random>
 
 #include "rdp/error.hpp"
@@ -384,6 +385,29 @@ TEST_CASE("BA: a sweep over P at fixed D solves Shannon's R(D) once") {
     // P = 0.8: Shannon's channel at D = 0.6 has KL(q‖p_X) far below 0.8 (the Gaussian scheme's
     // is 0.5(0.4 − 1 − ln 0.4) = 0.16 nats), so the remembered phase certifies it.
     if (k == 1) CHECK(r.iterations == 0);
+  }
+}
+
+TEST_CASE("BA: a surface is the same for 1 and 2 threads") {
+  // Each column of fixed D has its own solver, so no warm start crosses threads.
+  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
+                                               rdp::squared_error_distortion(),
+                                               rdp::Perception::rkl, 64);
+  rdp::BaOptions o;
+  o.gap_bits = 1e-4;
+  const std::vector<double> ds = {0.2, 0.5, 0.8, 1.1}, ps = {0.0, 0.1, 0.4};
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto a = rdp::ba_surface(pb, ds, ps, o);
+  omp_set_num_threads(2);
+  const auto b = rdp::ba_surface(pb, ds, ps, o);
+  omp_set_num_threads(saved);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    CHECK(a[k].status == b[k].status);
+    CHECK(a[k].lower_bits == b[k].lower_bits);
+    CHECK(a[k].upper_bits == b[k].upper_bits);
+    CHECK(a[k].iterations == b[k].iterations);
   }
 }
 
