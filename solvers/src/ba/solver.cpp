@@ -47,9 +47,6 @@
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
-#ifdef RDP_BA_TRACE_EVALS
-#include <cstdio>
-#endif
 #include <limits>
 #include <nlopt.hpp>
 
@@ -201,6 +198,50 @@ struct Eval {
   double s = 0.0, mu = 0.0, ed = kInf, phi = kInf, lb = -kInf;
   bool ok = false;
 };
+
+// A sign change of f, walked to from x0 (where f = f0 ≠ 0) by steps step, 2·step, 4·step, …
+// within [lo, hi]: the multiplier searches' warm-started bracketing.
+struct SignChange {
+  enum Outcome { found, aborted, at_limit } outcome = aborted;
+  double a = 0.0, b = 0.0, fa = 0.0, fb = 0.0;  // the bracket, a < b, when found
+  double limit = 0.0;                           // the end reached, when at_limit
+};
+template <class F, class Abort>
+SignChange walk_to_sign_change(F&& f, double x0, double f0, double step, double lo, double hi,
+                               Abort&& abort) {
+  double x1 = x0, f1 = f0;
+  for (;;) {
+    x0 = x1, f0 = f1;
+    x1 = std::clamp(x0 + step, lo, hi);
+    f1 = f(x1);
+    SignChange r;
+    if (abort()) return r;
+    if ((f1 > 0.0) != (f0 > 0.0) || f1 == 0.0) {
+      r.outcome = SignChange::found;
+      r.a = std::min(x0, x1), r.b = std::max(x0, x1);
+      r.fa = x0 < x1 ? f0 : f1, r.fb = x0 < x1 ? f1 : f0;
+      return r;
+    }
+    if (x1 == lo || x1 == hi) {
+      r.outcome = SignChange::at_limit;
+      r.limit = x1;
+      return r;
+    }
+    step *= 2.0;
+  }
+}
+
+// TOMS 748 on a found bracket until `done(lo, hi)`; false if Boost gave up on it (noise in
+// inexact inner solves can make a bracket look invalid; every evaluation still counted).
+template <class F, class Done>
+bool refine_sign_change(F&& f, const SignChange& r, Done&& done, std::uintmax_t max_iter) {
+  try {
+    boost::math::tools::toms748_solve(f, r.a, r.b, r.fa, r.fb, done, max_iter);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -910,10 +951,6 @@ struct BaSolver::Impl {
       for (Eigen::Index j = 0; j < n; ++j) entry.q[j] = a.output[j];
     }
     add_to_pool(std::move(entry));
-#ifdef RDP_BA_TRACE_EVALS
-    std::fprintf(stderr, "eval mode=%d s=%.9g mu=%.9g ed=%.10g phi=%.8g lb=%.8f best=[%.8f,%.8f] it=%ld\n",
-                 int(mode), s, mu, e.ed, e.phi, lb / kLn2, best_lb / kLn2, best_ub / kLn2, iterations);
-#endif
     return e;
   }
 
@@ -978,24 +1015,15 @@ struct BaSolver::Impl {
     const double x_start = x0;
     double f0 = f(x0);
     if (stop() || f0 == 0.0) return nearest;
-    double step = f0 > 0.0 ? s_step : -s_step;
-    double x1 = x0, f1 = f0;
-    for (;;) {
-      x0 = x1, f0 = f1;
-      x1 = std::clamp(x0 + step, x_lo, x_hi);
-      f1 = f(x1);
-      if (stop()) return nearest;
-      if ((f1 > 0.0) != (f0 > 0.0) || f1 == 0.0) break;
-      if (x1 == x_hi) {
-        infeasible_at_mu = true;
-        return nearest;
-      }
-      if (x1 == x_lo) return nearest;  // E[Δ] <= D already as s → 0: rate near 0
-      step *= 2.0;
+    const SignChange bracket = walk_to_sign_change(
+        f, x0, f0, f0 > 0.0 ? s_step : -s_step, x_lo, x_hi, [&] { return stop(); });
+    if (bracket.outcome == SignChange::aborted) return nearest;
+    if (bracket.outcome == SignChange::at_limit) {
+      // At the largest slope E[Δ] is still above D: infeasible at this μ. At the smallest it is
+      // already below: the rate is near 0 and the pool has the channel.
+      if (bracket.limit == x_hi) infeasible_at_mu = true;
+      return nearest;
     }
-    double a = std::min(x0, x1), b = std::max(x0, x1);
-    double fa = x0 < x1 ? f0 : f1, fb = x0 < x1 ? f1 : f0;
-    std::uintmax_t max_iter = 80;
     // Stop once E[Δ] is hit to 1e-10 relative: the pool mixes channels on both sides of D, and
     // the rate moves by s·ΔD, far below any gap target; closer hits only cost evaluations. Stop
     // too once the bracket is 1e-7 wide in log s. The inner solves are inexact (a warm one may
@@ -1003,15 +1031,12 @@ struct BaSolver::Impl {
     // s drifts as they converge and a tighter bracket only chases the drift (measured: 40
     // one-pass evaluations at one s). Missing the root by δ in log s costs the dual bound
     // O(s·D·δ²) ≈ 1e-14, and the mixtures of channels on both sides of D bound the rate above.
-    auto tol = [&](double lo, double hi) {
-      return stop() || nearest_err <= 1e-10 * dnorm || hi - lo <= 1e-7;
-    };
-    try {
-      boost::math::tools::toms748_solve(f, a, b, fa, fb, tol, max_iter);
-    } catch (const std::exception&) {
-      // Noise in an inexact inner solve can make the bracket look invalid; the certificate
-      // already holds the best bounds found.
-    }
+    refine_sign_change(
+        f, bracket,
+        [&](double lo, double hi) {
+          return stop() || nearest_err <= 1e-10 * dnorm || hi - lo <= 1e-7;
+        },
+        80);
     if (nearest.ok) {
       s_warm = nearest.s;
       s_step = bracket_step(std::log(nearest.s) - x_start);
@@ -1382,26 +1407,14 @@ struct BaSolver::Impl {
     } memory{*this, y_start};
     double g0 = g(y0);
     if (broken || stop()) return stop();
-    double step = g0 > 0.0 ? mu_step : -mu_step;  // φ above P: raise μ
-    double y1 = y0, g1 = g0;
-    for (;;) {
-      y0 = y1, g0 = g1;
-      y1 = std::clamp(y0 + step, y_lo, y_hi);
-      g1 = g(y1);
-      if (broken || stop()) return stop();
-      if ((g1 > 0.0) != (g0 > 0.0) || g1 == 0.0) break;
-      if (y1 == y_lo || y1 == y_hi) return false;
-      step *= 2.0;
-    }
-    double a = std::min(y0, y1), b = std::max(y0, y1);
-    double ga = y0 < y1 ? g0 : g1, gb = y0 < y1 ? g1 : g0;
-    std::uintmax_t max_iter = 60;
-    auto tol = [&](double lo, double hi) { return broken || stop() || hi - lo <= 1e-13; };
-    try {
-      boost::math::tools::toms748_solve(g, a, b, ga, gb, tol, max_iter);
-    } catch (const std::exception&) {
+    // φ above P: raise μ.
+    const SignChange bracket = walk_to_sign_change(g, y0, g0, g0 > 0.0 ? mu_step : -mu_step, y_lo,
+                                                   y_hi, [&] { return broken || stop(); });
+    if (bracket.outcome != SignChange::found) return stop();
+    if (!refine_sign_change(
+            g, bracket, [&](double lo, double hi) { return broken || stop() || hi - lo <= 1e-13; },
+            60))
       return false;
-    }
     return stop();
   }
 
