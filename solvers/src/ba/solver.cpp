@@ -1015,8 +1015,13 @@ struct BaSolver::Impl {
     const double x_start = x0;
     double f0 = f(x0);
     if (stop() || f0 == 0.0) return nearest;
-    const SignChange bracket = walk_to_sign_change(
-        f, x0, f0, f0 > 0.0 ? s_step : -s_step, x_lo, x_hi, [&] { return stop(); });
+    // The first step: the relative miss of E[Δ] itself when that is smaller (E[Δ] has an
+    // elasticity near 1 in s: 1/(2s) for squared error), so that a start already close to the
+    // root is not thrown to a distant slope, where the output collapses to a few atoms that the
+    // way back needs thousands of passes to spread out again.
+    const double step = std::min(s_step, std::max(2.0 * std::abs(f0), 1e-6));
+    const SignChange bracket = walk_to_sign_change(f, x0, f0, f0 > 0.0 ? step : -step, x_lo, x_hi,
+                                                   [&] { return stop(); });
     if (bracket.outcome == SignChange::aborted) return nearest;
     if (bracket.outcome == SignChange::at_limit) {
       // At the largest slope E[Δ] is still above D: infeasible at this μ. At the smallest it is
@@ -1407,9 +1412,10 @@ struct BaSolver::Impl {
     } memory{*this, y_start};
     double g0 = g(y0);
     if (broken || stop()) return stop();
-    // φ above P: raise μ.
-    const SignChange bracket = walk_to_sign_change(g, y0, g0, g0 > 0.0 ? mu_step : -mu_step, y_lo,
-                                                   y_hi, [&] { return broken || stop(); });
+    // φ above P: raise μ. The first step is at most the relative miss, as for the slope.
+    const double step = std::min(mu_step, std::max(2.0 * std::abs(g0), 1e-4));
+    const SignChange bracket = walk_to_sign_change(g, y0, g0, g0 > 0.0 ? step : -step, y_lo, y_hi,
+                                                   [&] { return broken || stop(); });
     if (bracket.outcome != SignChange::found) return stop();
     if (!refine_sign_change(
             g, bracket, [&](double lo, double hi) { return broken || stop() || hi - lo <= 1e-13; },
