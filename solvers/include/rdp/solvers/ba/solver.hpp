@@ -76,8 +76,9 @@ struct BaResult {
 };
 
 /// Solves a sequence of targets on one problem, reusing its workspace and warm-starting each
-/// query from the previous solution (sweeps along a grid should step to nearby targets). Not
-/// thread-safe; use one per thread.
+/// query from the previous solution (sweeps along a grid should step to nearby targets). It also
+/// remembers the μ = 0 phase (Shannon's R(D), independent of P) for the last D, so a sweep over P
+/// at fixed D solves it once. Not thread-safe; use one per thread.
 class BaSolver {
  public:
   explicit BaSolver(FiniteRdpProblem problem, BaOptions options = {});
