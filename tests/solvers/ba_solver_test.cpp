@@ -362,6 +362,30 @@ TEST_CASE("BA: without a perception constraint it is Shannon's R(D), certified")
   }
 }
 
+TEST_CASE("BA: bounds stopped early still bracket R(D) (the repaired dual included)") {
+  // The repaired Blahut bound matters most before convergence, when the tail cells' c_j > 1;
+  // whatever the budget, [lower, upper] must contain a tightly certified reference.
+  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
+                                               rdp::squared_error_distortion(),
+                                               rdp::Perception::none, 64);
+  for (double d : {0.1, 0.3, 0.7}) {
+    rdp::BaOptions tight;
+    tight.gap_bits = 1e-6;
+    const auto ref = rdp::solve_rdp_ba(pb, d, 0.0, tight);
+    REQUIRE(ref.status == rdp::BaStatus::converged);
+    for (long budget : {3L, 10L, 30L, 100L, 300L}) {
+      rdp::BaOptions o;
+      o.gap_bits = 1e-8;
+      o.max_iterations = budget;
+      const auto r = rdp::solve_rdp_ba(pb, d, 0.0, o);
+      CAPTURE(d);
+      CAPTURE(budget);
+      CHECK(r.lower_bits <= ref.upper_bits + kRounding);
+      CHECK(r.upper_bits >= ref.lower_bits - kRounding);
+    }
+  }
+}
+
 TEST_CASE("BA: a sweep over P at fixed D solves Shannon's R(D) once") {
   // Where the perception constraint is inactive, R(D,P) = R(D); the solver remembers the μ = 0
   // phase for its D, so the second such point costs no pass. Every answer must still bracket a
