@@ -22,21 +22,26 @@
 // bound: I(W) of a channel whose E[Δ] and φ(q_W) are recomputed from it and meet the targets.
 //
 // Targets. First μ = 0 (Shannon's R(D)): s from a bracketed root search (TOMS 748 in log s) on
-// E[Δ] = D; if that channel meets P the perception constraint is inactive. Otherwise the dual
-// function ψ(s, μ) (jointly concave) is maximised by nested Brent searches in (log s, log μ). A
-// root search on (E[Δ], φ) = (D, P) would be cheaper but fails where the Lagrangian has several
-// minimisers (TV's flat pieces, low rates): there E[Δ] and φ jump as the multipliers move, while
-// ψ stays concave. The upper bound is the best convex combination (up to three) of the channels
-// seen, since E[Δ] is linear and I, φ convex in the channel. Every search stops as soon as the
-// global certificate meets the requested gap. Queries on one BaSolver warm-start from each other
-// and fall back to a cold start if the warm one runs out of budget.
+// E[Δ] = D; if that channel meets P the perception constraint is inactive. That phase does not
+// depend on P, so a solver remembers it for the last D (a sweep over P pays for it once).
+// Otherwise a nested root search on (μ, s) for (φ, E[Δ]) = (P, D) runs first: where the
+// Lagrangian's minimiser is unique it closes the certificate in a few dozen inner solves. Where it
+// has several (TV's flat pieces, low rates) E[Δ] and φ jump as the multipliers move and the roots
+// do not exist, so the fallback maximises the dual function ψ(s, μ) (jointly concave) by nested
+// Brent searches in (log s, log μ). The upper bound is the best convex combination (up to three)
+// of the channels seen, since E[Δ] is linear and I, φ convex in the channel; tiny problems also
+// polish both bounds directly (polish_dual_jointly, polish_primal_jointly). Every search stops as
+// soon as the global certificate meets the requested gap. Queries on one BaSolver warm-start from
+// each other and fall back to a cold start if the warm one runs out of budget.
 //
-// Acceleration: SQUAREM extrapolation of the Blahut–Arimoto map (see inner()).
+// Acceleration: SQUAREM extrapolation of the Blahut–Arimoto map (see inner()); Blahut's λ
+// repaired row by row where near-empty tail cells hold the bound back
+// (repaired_shannon_conjugate()); a kernel rebuilt from the exponentials of its distinct
+// exponents (index_excess()).
 //
-// Divergences with an exact entropic prox (TV, reverse KL) converge fastest; the others (forward
-// KL, transport costs) use a damped subgradient tilt, which is markedly slower at kinks (W1) and
-// for steep potentials (W2² at large μ) — the certificate stays valid, the gap may not close
-// within the budget.
+// TV, both KLs and the line transports (W1, W2²) have an exact entropic prox and converge
+// fastest; a general cost matrix uses a damped subgradient tilt, which is markedly slower — the
+// certificate stays valid, the gap may not close within the budget.
 //
 // P = 0 (q must equal the divergence's zero point): the tilt becomes a Sinkhorn scaling that
 // matches the output marginal, and the upper-bound channel is rounded onto the exact marginal.
