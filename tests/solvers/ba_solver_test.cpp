@@ -24,6 +24,12 @@ namespace {
 // Rounding in the recomputed bounds is ~1e-15 per term; 1e-9 bits leaves room for sums.
 constexpr double kRounding = 1e-9;
 
+// N(0,1) discretised on `cells` cells, squared error.
+rdp::FiniteRdpProblem gaussian_problem(rdp::Perception perception, int cells) {
+  return rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0), rdp::squared_error_distortion(),
+                                      perception, cells);
+}
+
 rdp::FiniteRdpProblem bernoulli_tv(double p) {
   return rdp::make_finite_problem(rdp::Bernoulli(p), rdp::hamming_distortion(),
                                   rdp::Perception::tv);
@@ -299,8 +305,7 @@ namespace {
 template <class ClosedForm, class Check>
 void gaussian_grid(rdp::Perception perception, double gap_bits, const std::vector<double>& ds,
                    const std::vector<double>& ps, ClosedForm closed_form, Check check) {
-  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
-                                               rdp::squared_error_distortion(), perception, 96);
+  const auto pb = gaussian_problem(perception, 96);
   rdp::BaOptions o;
   o.gap_bits = gap_bits;
   rdp::BaSolver solver(pb, o);
@@ -347,9 +352,7 @@ TEST_CASE("BA: without a perception constraint it is Shannon's R(D), certified")
   // moves R by about 1.4e-4 bits at D = 0.1, so 1e-3 bounds it with room. The budget of 3000
   // passes per query is what the repaired dual bound needs at most here; Blahut's own bound,
   // held back by the near-empty tail cells, needed 9.5k (D = 0.05) to 18k (D = 0.83).
-  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
-                                               rdp::squared_error_distortion(),
-                                               rdp::Perception::none, 256);
+  const auto pb = gaussian_problem(rdp::Perception::none, 256);
   rdp::BaOptions o;
   o.gap_bits = 1e-4;
   o.max_iterations = 3000;
@@ -365,9 +368,7 @@ TEST_CASE("BA: without a perception constraint it is Shannon's R(D), certified")
 TEST_CASE("BA: bounds stopped early still bracket R(D) (the repaired dual included)") {
   // The repaired Blahut bound matters most before convergence, when the tail cells' c_j > 1;
   // whatever the budget, [lower, upper] must contain a tightly certified reference.
-  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
-                                               rdp::squared_error_distortion(),
-                                               rdp::Perception::none, 64);
+  const auto pb = gaussian_problem(rdp::Perception::none, 64);
   for (double d : {0.1, 0.3, 0.7}) {
     rdp::BaOptions tight;
     tight.gap_bits = 1e-6;
@@ -390,9 +391,7 @@ TEST_CASE("BA: a sweep over P at fixed D solves Shannon's R(D) once") {
   // Where the perception constraint is inactive, R(D,P) = R(D); the solver remembers the μ = 0
   // phase for its D, so the second such point costs no pass. Every answer must still bracket a
   // cold solve's.
-  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
-                                               rdp::squared_error_distortion(),
-                                               rdp::Perception::rkl, 96);
+  const auto pb = gaussian_problem(rdp::Perception::rkl, 96);
   rdp::BaOptions o;
   o.gap_bits = 1e-4;
   rdp::BaSolver solver(pb, o);
@@ -414,9 +413,7 @@ TEST_CASE("BA: a sweep over P at fixed D solves Shannon's R(D) once") {
 
 TEST_CASE("BA: a surface is the same for 1 and 2 threads") {
   // Each column of fixed D has its own solver, so no warm start crosses threads.
-  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0),
-                                               rdp::squared_error_distortion(),
-                                               rdp::Perception::rkl, 64);
+  const auto pb = gaussian_problem(rdp::Perception::rkl, 64);
   rdp::BaOptions o;
   o.gap_bits = 1e-4;
   const std::vector<double> ds = {0.2, 0.5, 0.8, 1.1}, ps = {0.0, 0.1, 0.4};

@@ -265,13 +265,13 @@ struct BaSolver::Impl {
   Eigen::VectorXd p;
   RowMatrix d, k;
   std::vector<Eigen::Index> nearest_of;  // per source point (all m_full): its nearest column
-  RowMatrix excess;
+  RowMatrix excess;  // Δ_ij − min_j Δ_ij, the exponent of the scaled kernel per unit slope
   // The distinct values of `excess` and each entry's index among them (row-major), when there
   // are few: then a new slope costs one exponential per distinct value and a gather, not m·n
   // exponentials. Grids have few (the 256-cell Gaussian with squared error: 848 of 65536), and
   // the kernel stays exact: the same doubles go through the same exp.
   std::vector<double> excess_values, excess_exp;
-  std::vector<std::int32_t> excess_index;  // Δ_ij − min_j Δ_ij, the exponent of the scaled kernel per unit slope
+  std::vector<std::int32_t> excess_index;
   Eigen::VectorXd dmin;
   double slope = -1.0;
   double dscale = 1.0;
@@ -288,6 +288,8 @@ struct BaSolver::Impl {
   Eigen::VectorXd prox_state;     // the divergence's warm start for prox_warm()
   double theta = 1.0;
   double conjugate_of_pass = 0.0;  // the conjugate term of the last lagrangian_gap()
+  bool repaired_of_pass = false;    // repaired_conjugate belongs to the last pass
+  double repaired_conjugate = 0.0;
   double base = 0.0;  // Σ p_i (s dmin_i − log Z_i) of the last pass
   // warm start across queries
   double s_warm = -1.0, mu_warm = -1.0;
@@ -419,6 +421,7 @@ struct BaSolver::Impl {
   bool pass() {
     detail::fused_kernel_pass(k.data(), m, n, w.data(), p.data(), z.data(), v.data(), c.data());
     ++iterations;
+    repaired_of_pass = false;
     q = w.cwiseProduct(c);
     if (!(z.minCoeff() > 1e-290) || !c.allFinite()) {
       // Too sharp a kernel for this slope: the evaluation is discarded (the searches treat it as
@@ -477,13 +480,17 @@ struct BaSolver::Impl {
   // after 100. Returns the repaired Shannon conjugate term (shift included): the lower bound is
   // base − it − sD. Costs about two passes.
   double repaired_shannon_conjugate() {
+    // Once per pass: the inner loop's last check and evaluate() ask for the same pass.
+    if (repaired_of_pass) return repaired_conjugate;
     constexpr double tau = 1e-2;
     double shift = detail::repair_rows(k.data(), m, n, c.data(), p.data(), v.data(), tau,
                                        rep_log_m.data(), rep_v.data(), rep_c.data());
     shift += detail::repair_rows(k.data(), m, n, rep_c.data(), p.data(), rep_v.data(), tau,
                                  rep_log_m2.data(), rep_v2.data(), rep_c2.data());
     rep_log_m += rep_log_m2;
-    return shift + std::log(rep_c2.maxCoeff());
+    repaired_of_pass = true;
+    repaired_conjugate = shift + std::log(rep_c2.maxCoeff());
+    return repaired_conjugate;
   }
 
   // Next weights. Blahut's step predicts the next output as y = q ⊙ c (the output of the channel
@@ -661,15 +668,17 @@ struct BaSolver::Impl {
       best_lb = -r.second;
       lb_s = slope;
       lb_mu = r.first;
-      store_lambda();
+      log_lambda_of_pass(lb_log_lambda, false);
     }
     return -r.second;
   }
 
-  // log λ_i = s·dmin_i − log Z_i of the last pass: the λ of the lower bound just recorded.
-  void store_lambda() {
-    lb_log_lambda.resize(m);
-    for (Eigen::Index i = 0; i < m; ++i) lb_log_lambda[i] = slope * dmin[i] - std::log(z[i]);
+  // log λ_i = s·dmin_i − log Z_i of the last pass (− log M_i if the repaired bound was used):
+  // the λ of the lower bound just recorded.
+  void log_lambda_of_pass(Eigen::VectorXd& out, bool repaired) const {
+    out.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i)
+      out[i] = slope * dmin[i] - std::log(z[i]) - (repaired ? rep_log_m[i] : 0.0);
   }
 
   // The lower bound is jointly concave in (log λ, s, μ): Σ p log λ is linear, and
@@ -789,6 +798,16 @@ struct BaSolver::Impl {
         if (pb.source_pmf[i] > 0.0) ch.row(i) = joint.row(i) / joint.row(i).sum();
     }
     return Eigen::MatrixXd(ch);
+  }
+
+  // The channel of the best upper bound: the mixture Σ α_k W_k of its pool channels.
+  Eigen::MatrixXd best_mixture_channel() const {
+    Eigen::MatrixXd ch = Eigen::MatrixXd::Zero(m_full, n);
+    for (const auto& [idx, alpha] : best_mix) {
+      const PoolEntry& e = best_parts[idx];
+      ch += alpha * channel_of(e.w, e.s, e.marginal);
+    }
+    return ch;
   }
 
   struct Audit {
@@ -920,15 +939,12 @@ struct BaSolver::Impl {
       best_lb = lb;
       lb_s = s;
       lb_mu = mode == Mode::tilted ? mu : 0.0;
-      store_lambda();
-      if (repaired) lb_log_lambda -= rep_log_m;
+      log_lambda_of_pass(lb_log_lambda, repaired);
     }
     if (mode == Mode::shannon && lb > shannon_lb) {
       shannon_lb = lb;
       shannon_lb_s = s;
-      shannon_log_lambda.resize(m);
-      for (Eigen::Index i = 0; i < m; ++i)
-        shannon_log_lambda[i] = s * dmin[i] - std::log(z[i]) - (repaired ? rep_log_m[i] : 0.0);
+      log_lambda_of_pass(shannon_log_lambda, repaired);
     }
     // e.lb stays the dual function ψ(s, μ) itself (concave, what the multiplier search climbs);
     // the polished bound only feeds the certificate.
@@ -1109,14 +1125,7 @@ struct BaSolver::Impl {
                     format_number(phi) + ")";
       }
     } else if (best_ub < kInf) {
-      Eigen::MatrixXd ch = best_explicit;
-      if (ch.size() == 0) {
-        ch = Eigen::MatrixXd::Zero(m_full, n);
-        for (const auto& [idx, alpha] : best_mix) {
-          const PoolEntry& e = best_parts[idx];
-          ch += alpha * channel_of(e.w, e.s, e.marginal);
-        }
-      }
+      const Eigen::MatrixXd ch = best_explicit.size() > 0 ? best_explicit : best_mixture_channel();
       const Audit a = audit(ch);
       r.upper_bits = std::max(a.info_bits, 0.0);
       r.distortion_achieved = a.ed;
@@ -1316,11 +1325,7 @@ struct BaSolver::Impl {
   // TV's kinks) from the best mixture. Any channel it returns is audited like every other.
   void polish_primal_jointly() {
     if (!has_perc || m_full * n > 64 || !(best_ub < kInf) || best_mix.empty()) return;
-    Eigen::MatrixXd start = Eigen::MatrixXd::Zero(m_full, n);
-    for (const auto& [idx, alpha] : best_mix) {
-      const PoolEntry& e = best_parts[idx];
-      start += alpha * channel_of(e.w, e.s, e.marginal);
-    }
+    const Eigen::MatrixXd start = best_mixture_channel();
     const unsigned dim = static_cast<unsigned>(m * n);
     std::vector<double> x(dim);
     for (Eigen::Index r = 0; r < m; ++r)
