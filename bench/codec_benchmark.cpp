@@ -14,7 +14,8 @@ namespace {
 std::shared_ptr<const rdp::CodecLattices> make_codec(const char* lattice, rdp::CodecKind kind) {
   const auto base = rdp::make_lattice(lattice);
   return std::make_shared<rdp::CodecLattices>(
-      base, rdp::choose_codec_parameters(kind, *base, *rdp::reference_nsm(lattice), 0.0, 1.0, 0.1, 0.0, 3));
+      base, rdp::choose_codec_parameters(kind, *base, *rdp::reference_nsm(lattice), 0.0, 1.0, 0.1,
+                                         0.0, 3));
 }
 
 // range(0): lattice index; end to end without the rate estimator.
@@ -40,7 +41,8 @@ void BM_RateEstimator(benchmark::State& state, const char* lattice) {
   const rdp::Gaussian source(0.0, 1.0);
   rdp::SimulationResult r;
   for (auto _ : state) r = rdp::simulate_codec(codec, source, o);
-  state.counters["rate_seconds_per_1e6_samples"] = r.seconds_rate * 1e6 / (o.blocks * codec->dimension());
+  state.counters["rate_seconds_per_1e6_samples"] =
+      r.seconds_rate * 1e6 / (o.blocks * codec->dimension());
   state.counters["rate_stderr_bits"] = r.rate_bits.stderr_;
   state.counters["rate_bias_bound_bits"] = r.rate_bias_bound_bits.value;
   state.counters["mean_draws"] = r.rate_mean_draws;
@@ -50,6 +52,13 @@ void BM_RateEstimator(benchmark::State& state, const char* lattice) {
 
 BENCHMARK_CAPTURE(BM_SimulateEndToEnd, e8, "e8")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_SimulateEndToEnd, z8, "z8")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_SimulateEndToEnd, leech, "leech")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
-BENCHMARK_CAPTURE(BM_RateEstimator, e8, "e8")->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SimulateEndToEnd, leech, "leech")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+BENCHMARK_CAPTURE(BM_RateEstimator, e8, "e8")
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_MAIN();

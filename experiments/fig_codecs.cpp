@@ -35,10 +35,12 @@ int main(int argc, char** argv) {
         const std::vector<std::string> lattices =
             opt.quick ? std::vector<std::string>{"z1", "e8", "leech"}
                       : std::vector<std::string>{"z1", "a2", "d4", "e8", "bw16", "leech"};
-        const std::vector<double> ds = opt.quick ? std::vector<double>{0.05, 0.3}
-                                                 : std::vector<double>{0.02, 0.05, 0.1, 0.2, 0.4, 0.8};
+        const std::vector<double> ds = opt.quick
+                                           ? std::vector<double>{0.05, 0.3}
+                                           : std::vector<double>{0.02, 0.05, 0.1, 0.2, 0.4, 0.8};
 
-        std::size_t total = lattices.size() * ds.size() * 2 + (opt.quick ? 6 : 14) + (opt.quick ? 8 : 24) + (opt.quick ? 4 : 10);
+        std::size_t total = lattices.size() * ds.size() * 2 + (opt.quick ? 6 : 14) +
+                            (opt.quick ? 8 : 24) + (opt.quick ? 4 : 10);
         Progress progress("fig_codecs", total);
 
         CsvTable fig5(codec_columns());
@@ -61,8 +63,8 @@ int main(int argc, char** argv) {
 
         // Figure 6: QSD across the common-randomness rate at a fixed D.
         const double d6 = 0.1;
-        const std::vector<int> ratios = opt.quick ? std::vector<int>{1, 2, 3}
-                                                  : std::vector<int>{1, 2, 3, 4, 6, 8};
+        const std::vector<int> ratios =
+            opt.quick ? std::vector<int>{1, 2, 3} : std::vector<int>{1, 2, 3, 4, 6, 8};
         CsvTable fig6(codec_columns());
         for (const std::string lat : {"e8", "z1"}) {
           if (opt.quick && lat == "z1") continue;
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
 
         // The paper's Fig. 4 analogue (n = 8, P = 0).
         CsvTable paper(codec_columns());
-        const std::vector<double> d4 = opt.quick ? std::vector<double>{0.1} : std::vector<double>{0.05, 0.1, 0.2, 0.4};
+        const std::vector<double> d4 =
+            opt.quick ? std::vector<double>{0.1} : std::vector<double>{0.05, 0.1, 0.2, 0.4};
         for (const std::string lat : {"z8", "e8"})
           for (double d : d4) {
             for (CodecKind kind : {CodecKind::pd, CodecKind::sd}) {
@@ -102,8 +105,8 @@ int main(int argc, char** argv) {
         auto r_w2 = [](double d, double p) {
           return rate_distortion_perception_gaussian_w2sq(1.0, d, p).rate_bits;
         };
-        const std::vector<double> ps = opt.quick ? std::vector<double>{0.0, 0.01, 0.03, 0.06}
-                                                 : linspace(0.0, 0.08, 9);
+        const std::vector<double> ps =
+            opt.quick ? std::vector<double>{0.0, 0.01, 0.03, 0.06} : linspace(0.0, 0.08, 9);
         CsvTable fig7(codec_columns());
         for (const auto& pt : equi_rate_level_set(r_w2, rate - loss, ps, 1e-6, 2.0)) {
           fig7.add_row(codec_row({CodecKind::sd, "e8", pt.distortion, pt.perception, 1}, settings));
@@ -113,7 +116,8 @@ int main(int argc, char** argv) {
         CsvTable theory7({"rate_bits", "D", "P"});
         for (double r : {rate, rate - loss})
           for (const auto& pt : equi_rate_level_set(r_w2, r, linspace(0.0, 0.12, 121), 1e-6, 2.0))
-            theory7.add_row({CsvTable::cell(r), CsvTable::cell(pt.distortion), CsvTable::cell(pt.perception)});
+            theory7.add_row(
+                {CsvTable::cell(r), CsvTable::cell(pt.distortion), CsvTable::cell(pt.perception)});
         theory7.write(opt.out_dir, "fig7_theory");
 
         nlohmann::json params;
@@ -125,7 +129,8 @@ int main(int argc, char** argv) {
         params["fig6_D"] = d6;
         params["fig6_nesting"] = ratios;
         params["fig7_rate_bits"] = rate;
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         write_sidecar(opt.out_dir, "fig_codecs", opt, params, wall);
       });
 }

@@ -2,8 +2,8 @@
 //   fig4_<case>_surface.csv     R(D,P) with its certified bounds and gap on a grid;
 //   fig4_<case>_level_sets.csv  equi-rate curves: at each P, the D where the certified midpoint
 //                               crosses R (root finding in D on solver evaluations);
-// for <case> = laplace_rkl (Laplace(b=1) discretised, MSE, KL(p_X̂‖p_X)) and ternary_w1 (a 3-letter source
-// on {0,1,2}, MSE, W1), which have no closed form; and
+// for <case> = laplace_rkl (Laplace(b=1) discretised, MSE, KL(p_X̂‖p_X)) and ternary_w1 (a 3-letter
+// source on {0,1,2}, MSE, W1), which have no closed form; and
 //   fig2_bernoulli_tv_ba_{rate_perception,level_sets}.csv,
 //   fig3_gaussian_{rkl,w2sq}_ba_{rate_perception,level_sets}.csv
 // R–P cross-sections at the closed-form figures' fixed D and equi-rate level sets at their level
@@ -28,13 +28,13 @@ using rdp::experiments::CsvTable;
 void add_result_row(CsvTable& t, double d, double p, const rdp::BaResult& r) {
   t.add_row({CsvTable::cell(d), CsvTable::cell(p), CsvTable::cell(r.rate_bits),
              CsvTable::cell(r.lower_bits), CsvTable::cell(r.upper_bits), CsvTable::cell(r.gap_bits),
-             std::string(rdp::ba_status_name(r.status)), CsvTable::cell(static_cast<long long>(r.iterations))});
+             std::string(rdp::ba_status_name(r.status)),
+             CsvTable::cell(static_cast<long long>(r.iterations))});
 }
 
 std::vector<std::string> result_columns() {
   return {"D", "P", "rate_bits", "lower_bits", "upper_bits", "gap_bits", "status", "iterations"};
 }
-
 
 // Equi-rate level sets from the solver: R(·,P) is non-increasing in D, so at each P the D where
 // the certified midpoint crosses R is a root (TOMS 748, `iterations` solver calls at most, to a
@@ -102,12 +102,13 @@ int main(int argc, char** argv) {
   using namespace rdp::experiments;
   return run_experiment(
       argc, argv, "fig_numerical",
-      "Certified numerical R(D,P) on sources without closed forms, and overlays on the closed forms",
+      "Certified numerical R(D,P) on sources without closed forms, and overlays on the closed "
+      "forms",
       [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
         const auto t0 = std::chrono::steady_clock::now();
-        const int grid = opt.quick ? 48 : 128;       // discretisation of continuous sources
-        const int surface_n = opt.quick ? 6 : 14;    // surface grid per axis
+        const int grid = opt.quick ? 48 : 128;     // discretisation of continuous sources
+        const int surface_n = opt.quick ? 6 : 14;  // surface grid per axis
         BaOptions surface_options;
         surface_options.gap_bits = 1e-4;
         surface_options.keep_channel = false;
@@ -127,7 +128,12 @@ int main(int argc, char** argv) {
         };
         const std::vector<Case> cases = {
             {"laplace_rkl", "laplace:b=1", "mse", Perception::rkl, 2.0, 1.0, {0.25, 0.5, 1.0}},
-            {"ternary_w1", "finite:points=0/1/2,pmf=0.5/0.3/0.2", "mse", Perception::w1, 0.8, 0.5,
+            {"ternary_w1",
+             "finite:points=0/1/2,pmf=0.5/0.3/0.2",
+             "mse",
+             Perception::w1,
+             0.8,
+             0.5,
              {0.1, 0.3, 0.6}},
         };
         Progress progress("fig_numerical", cases.size() * (1 + 3) + 3);
@@ -146,11 +152,12 @@ int main(int argc, char** argv) {
           progress.tick();
 
           const auto level_ps = linspace(0.0, c.p_max, opt.quick ? 3 : 7);
-          CsvTable levels = level_set_table(problem, surface_options, c.rates, level_ps,
-                                            c.d_max * 1e-3, c.d_max, opt.quick ? 12 : 20,
-                                            [&] { progress.tick(); });
+          CsvTable levels =
+              level_set_table(problem, surface_options, c.rates, level_ps, c.d_max * 1e-3, c.d_max,
+                              opt.quick ? 12 : 20, [&] { progress.tick(); });
           levels.write(opt.out_dir, "fig4_" + c.name + "_level_sets");
-          params["cases"].push_back({{"name", c.name}, {"source", src->spec()},
+          params["cases"].push_back({{"name", c.name},
+                                     {"source", src->spec()},
                                      {"distortion", c.distortion},
                                      {"perception", std::string(perception_name(c.perception))},
                                      {"level_rates_bits", c.rates}});
@@ -168,17 +175,35 @@ int main(int argc, char** argv) {
           double d_lo, d_hi;
         };
         const std::vector<Overlay> overlays = {
-            {"fig2_bernoulli_tv", "bernoulli:p=0.1", Perception::tv, {0.02, 0.05, 0.1, 0.14}, 0.1,
-             {0.05, 0.1, 0.2, 0.3, 0.4}, 1e-4, 0.18},
-            {"fig3_gaussian_rkl", "gaussian:sigma=1", Perception::rkl, {0.1, 0.3, 0.6, 1.0}, 1.0,
-             {0.25, 0.5, 1.0, 1.5}, 1e-2, 2.0},
-            {"fig3_gaussian_w2sq", "gaussian:sigma=1", Perception::w2sq, {0.1, 0.3, 0.6, 1.0},
-             1.0, {0.25, 0.5, 1.0, 1.5}, 1e-2, 2.0},
+            {"fig2_bernoulli_tv",
+             "bernoulli:p=0.1",
+             Perception::tv,
+             {0.02, 0.05, 0.1, 0.14},
+             0.1,
+             {0.05, 0.1, 0.2, 0.3, 0.4},
+             1e-4,
+             0.18},
+            {"fig3_gaussian_rkl",
+             "gaussian:sigma=1",
+             Perception::rkl,
+             {0.1, 0.3, 0.6, 1.0},
+             1.0,
+             {0.25, 0.5, 1.0, 1.5},
+             1e-2,
+             2.0},
+            {"fig3_gaussian_w2sq",
+             "gaussian:sigma=1",
+             Perception::w2sq,
+             {0.1, 0.3, 0.6, 1.0},
+             1.0,
+             {0.25, 0.5, 1.0, 1.5},
+             1e-2,
+             2.0},
         };
         for (const auto& o : overlays) {
           const auto src = make_source(o.source);
-          const Distortion dist = src->family() == "bernoulli" ? hamming_distortion()
-                                                               : squared_error_distortion();
+          const Distortion dist =
+              src->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
           const auto problem = make_problem_for_source(*src, dist, o.perception, grid);
           CsvTable t(result_columns());
           const auto ps = linspace(0.0, o.p_max, opt.quick ? 6 : 16);
@@ -189,13 +214,15 @@ int main(int argc, char** argv) {
           t.write(opt.out_dir, o.file + "_ba_rate_perception");
           // Denser near P = 0, where the level sets bend (as in fig_theory).
           std::vector<double> level_ps;
-          for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8)) level_ps.push_back(o.p_max * t * t);
+          for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8))
+            level_ps.push_back(o.p_max * t * t);
           level_set_table(problem, surface_options, o.level_rates, level_ps, o.d_lo, o.d_hi,
                           opt.quick ? 12 : 20, [] {})
               .write(opt.out_dir, o.file + "_ba_level_sets");
           progress.tick();
         }
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         write_sidecar(opt.out_dir, "fig_numerical", opt, params, wall);
       });
 }

@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   using namespace rdp;
   using namespace rdp::experiments;
   return run_experiment(
-      argc, argv, "fig_theory", "Closed-form R(D,P): R-D curves, surfaces, level sets, cross-sections",
-      [](CLI::App&) {},
+      argc, argv, "fig_theory",
+      "Closed-form R(D,P): R-D curves, surfaces, level sets, cross-sections", [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
         const auto t0 = std::chrono::steady_clock::now();
         const int grid = opt.quick ? 40 : 120;
@@ -47,28 +47,55 @@ int main(int argc, char** argv) {
                       CsvTable::cell(shannon_rate_bernoulli_hamming(p, d))});
         for (double pp : {0.0, 0.01, 0.02, 0.04, 0.07}) {
           for (double d : linspace(0.0, 0.2, 4 * grid + 1))
-            rd.add_row({"tv", CsvTable::cell(pp), CsvTable::cell(d),
-                        CsvTable::cell(rate_distortion_perception_bernoulli_tv(p, d, pp).rate_bits)});
+            rd.add_row(
+                {"tv", CsvTable::cell(pp), CsvTable::cell(d),
+                 CsvTable::cell(rate_distortion_perception_bernoulli_tv(p, d, pp).rate_bits)});
         }
         rd.write(opt.out_dir, "fig1_bernoulli_rd");
 
         const std::vector<TheoryCase> cases = {
-            {"bernoulli_tv", "fig2",
-             [p](double d, double pp) { return rate_distortion_perception_bernoulli_tv(p, d, pp).rate_bits; },
-             0.0, 0.18, 0.1, {0.05, 0.1, 0.2, 0.3, 0.4}, {0.02, 0.05, 0.1, 0.14}},
-            {"gaussian_w2sq", "fig3",
-             [](double d, double pp) { return rate_distortion_perception_gaussian_w2sq(1.0, d, pp).rate_bits; },
-             1e-3, 2.0, 1.0, {0.25, 0.5, 1.0, 1.5, 2.0}, {0.1, 0.3, 0.6, 1.0}},
-            {"gaussian_kl", "fig3",
-             [](double d, double pp) {
-               return rate_distortion_perception_gaussian_kl(1.0, d, pp, KlDirection::forward).rate_bits;
+            {"bernoulli_tv",
+             "fig2",
+             [p](double d, double pp) {
+               return rate_distortion_perception_bernoulli_tv(p, d, pp).rate_bits;
              },
-             1e-3, 2.0, 1.0, {0.25, 0.5, 1.0, 1.5, 2.0}, {0.1, 0.3, 0.6, 1.0}},
-            {"gaussian_rkl", "fig3",
+             0.0,
+             0.18,
+             0.1,
+             {0.05, 0.1, 0.2, 0.3, 0.4},
+             {0.02, 0.05, 0.1, 0.14}},
+            {"gaussian_w2sq",
+             "fig3",
              [](double d, double pp) {
-               return rate_distortion_perception_gaussian_kl(1.0, d, pp, KlDirection::reverse).rate_bits;
+               return rate_distortion_perception_gaussian_w2sq(1.0, d, pp).rate_bits;
              },
-             1e-3, 2.0, 1.0, {0.25, 0.5, 1.0, 1.5, 2.0}, {0.1, 0.3, 0.6, 1.0}},
+             1e-3,
+             2.0,
+             1.0,
+             {0.25, 0.5, 1.0, 1.5, 2.0},
+             {0.1, 0.3, 0.6, 1.0}},
+            {"gaussian_kl",
+             "fig3",
+             [](double d, double pp) {
+               return rate_distortion_perception_gaussian_kl(1.0, d, pp, KlDirection::forward)
+                   .rate_bits;
+             },
+             1e-3,
+             2.0,
+             1.0,
+             {0.25, 0.5, 1.0, 1.5, 2.0},
+             {0.1, 0.3, 0.6, 1.0}},
+            {"gaussian_rkl",
+             "fig3",
+             [](double d, double pp) {
+               return rate_distortion_perception_gaussian_kl(1.0, d, pp, KlDirection::reverse)
+                   .rate_bits;
+             },
+             1e-3,
+             2.0,
+             1.0,
+             {0.25, 0.5, 1.0, 1.5, 2.0},
+             {0.1, 0.3, 0.6, 1.0}},
         };
         nlohmann::json params;
         params["bernoulli_p"] = p;
@@ -78,7 +105,8 @@ int main(int argc, char** argv) {
           CsvTable surface({"D", "P", "rate_bits"});
           for (double d : linspace(std::max(c.d_lo, c.d_hi / grid), c.d_hi, grid))
             for (double pp : linspace(0.0, c.p_hi, grid))
-              surface.add_row({CsvTable::cell(d), CsvTable::cell(pp), CsvTable::cell(c.rate(d, pp))});
+              surface.add_row(
+                  {CsvTable::cell(d), CsvTable::cell(pp), CsvTable::cell(c.rate(d, pp))});
           surface.write(opt.out_dir, c.figure + "_" + c.name + "_surface");
 
           CsvTable levels({"rate_bits", "D", "P"});

@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
       [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
         const auto t0 = std::chrono::steady_clock::now();
-        CsvTable table({"source", "distortion", "perception", "D", "P", "rate_bits", "region",
-                        "optimality"});
+        CsvTable table(
+            {"source", "distortion", "perception", "D", "P", "rate_bits", "region", "optimality"});
         struct Case {
           const char* source;
           Perception perception;
@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
         };
         for (const auto& c : cases) {
           const auto src = make_source(c.source);
-          const Distortion dist = src->family() == "bernoulli" ? hamming_distortion()
-                                                               : squared_error_distortion();
+          const Distortion dist =
+              src->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
           const auto r = closed_form_rate(*src, dist, c.perception, c.d, c.p);
           table.add_row({src->spec(), dist.name(), std::string(perception_name(c.perception)),
                          CsvTable::cell(c.d), CsvTable::cell(c.p), CsvTable::cell(r.rate_bits),

@@ -13,8 +13,7 @@ int main(int argc, char** argv) {
   using namespace rdp;
   using namespace rdp::experiments;
   return run_experiment(
-      argc, argv, "table_lattices", "Lattice constants and decoding speed",
-      [](CLI::App&) {},
+      argc, argv, "table_lattices", "Lattice constants and decoding speed", [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::uint64_t samples = opt.quick ? 20000 : 400000;
@@ -32,7 +31,8 @@ int main(int argc, char** argv) {
           const auto d0 = std::chrono::steady_clock::now();
           for (std::size_t i = 0; i < points; ++i) lattice->nearest_point(&x[i * n], &out[i * n]);
           const double ns =
-              std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - d0).count() /
+              std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - d0)
+                  .count() /
               points;
           const auto ref = reference_nsm(name);
           table.add_row({name, std::to_string(n), CsvTable::cell(g.nsm),
@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
         table.write(opt.out_dir, "table_lattices");
         nlohmann::json params;
         params["samples"] = samples;
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         write_sidecar(opt.out_dir, "table_lattices", opt, params, wall);
       });
 }

@@ -38,8 +38,7 @@ int main() {
   // A midpoint grid of n cells has variance (b−a)²/12 · (1 − 1/n²) up to the tail trimming.
   const bool ok = std::abs(grid.mean() - src->mean()) < 1e-6 &&
                   std::abs(grid.variance() - src->variance()) < 1e-5;
-  std::printf("%s: mean %.6f (exact %.6f), variance %.6f (exact %.6f) -> %s\n",
-              src->spec().c_str(), grid.mean(), src->mean(), grid.variance(), src->variance(),
-              ok ? "ok" : "MISMATCH");
+  std::printf("%s: mean %.6f (exact %.6f), variance %.6f (exact %.6f) -> %s\n", src->spec().c_str(),
+              grid.mean(), src->mean(), grid.variance(), src->variance(), ok ? "ok" : "MISMATCH");
   return ok ? 0 : 1;
 }

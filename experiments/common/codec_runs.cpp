@@ -38,8 +38,8 @@ std::vector<std::string> codec_columns() {
 
 std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettings& settings) {
   const LatticePtr base = make_lattice(point.lattice);
-  const double nsm = reference_nsm(point.lattice).value_or(
-      normalized_second_moment(*base, 100000, settings.seed).nsm);
+  const double nsm = reference_nsm(point.lattice)
+                         .value_or(normalized_second_moment(*base, 100000, settings.seed).nsm);
   const CodecParameters params =
       choose_codec_parameters(point.kind, *base, nsm, 0.0, settings.sigma, point.distortion_target,
                               point.perception_target, point.nesting);
@@ -57,7 +57,7 @@ std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettin
   so.projections = settings.projections;
   so.batches = 16;
   const auto r = simulate_codec(lattices, Gaussian(0.0, settings.sigma), so);
-  const double rc = point.kind == CodecKind::sd ? INFINITY
+  const double rc = point.kind == CodecKind::sd   ? INFINITY
                     : point.kind == CodecKind::pd ? 0.0
                                                   : std::log2(double(point.nesting));
   auto c = [](double x) { return CsvTable::cell(x); };

@@ -98,7 +98,8 @@ void resolve_ranges(const Problem& pb, GridOptions& o) {
                           std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
   // Far beyond the saturation scales the root finders' brackets lose all precision.
   if (o.d_max > 1e6 * std::max(d_sat, 1e-300))
-    throw InvalidArgument("D-max", "at most 1e6 times the zero-rate distortion " + format_number(d_sat),
+    throw InvalidArgument("D-max",
+                          "at most 1e6 times the zero-rate distortion " + format_number(d_sat),
                           format_number(o.d_max));
 }
 

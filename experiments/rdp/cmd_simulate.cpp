@@ -40,8 +40,9 @@ Theory theory_for(CodecKind kind, double sigma, double d, double p, int a) {
   Theory t;
   if (kind == CodecKind::sd || p > 0.0) {
     t.rate_bits = rate_distortion_perception_gaussian_w2sq(sigma, d, p).rate_bits;
-    t.name = kind == CodecKind::sd ? "R(D,P), W2sq (Zhang et al. 2021)"
-                                   : "R(D,P), W2sq, unlimited common randomness: a lower bound here";
+    t.name = kind == CodecKind::sd
+                 ? "R(D,P), W2sq (Zhang et al. 2021)"
+                 : "R(D,P), W2sq, unlimited common randomness: a lower bound here";
   } else if (kind == CodecKind::pd) {
     t.rate_bits = rate_half_distortion_gaussian(sigma, d);
     t.name = "R(D/2,inf) (no common randomness, P = 0)";
@@ -146,8 +147,8 @@ void run_simulate(const SimulateOptions& o) {
     j["theory_rate_bits"] = t.rate_bits;
     j["gap_bits"] = r.rate_bits.value - t.rate_bits;
   }
-  j["seconds"] = {{"coding", r.seconds_coding}, {"rate", r.seconds_rate},
-                  {"perception", r.seconds_perception}};
+  j["seconds"] = {
+      {"coding", r.seconds_coding}, {"rate", r.seconds_rate}, {"perception", r.seconds_perception}};
   if (o.json) {
     std::cout << j.dump() << "\n";
     return;
@@ -157,18 +158,21 @@ void run_simulate(const SimulateOptions& o) {
       base->name(), r.blocks, r.rate_bits.value, r.rate_bits.stderr_, r.distortion_mse.value,
       r.distortion_mse.stderr_, r.has_perception ? r.perception.marginal_w2sq.value : NAN);
   if (j.contains("gap_bits"))
-    std::cout << fmt::format("; theory {:.4f} ({}), gap {:.4f} bits", j["theory_rate_bits"].get<double>(),
-                             j["theory"].get<std::string>(), j["gap_bits"].get<double>());
+    std::cout << fmt::format("; theory {:.4f} ({}), gap {:.4f} bits",
+                             j["theory_rate_bits"].get<double>(), j["theory"].get<std::string>(),
+                             j["gap_bits"].get<double>());
   std::cout << "\n";
 }
 
 void setup(CLI::App& app) {
   auto o = std::make_shared<SimulateOptions>();
-  auto* cmd = app.add_subcommand("simulate", "Monte-Carlo of a dithered lattice codec against R(D,P)");
+  auto* cmd =
+      app.add_subcommand("simulate", "Monte-Carlo of a dithered lattice codec against R(D,P)");
   cmd->add_option("--codec", o->codec, "sd | pd | qsd (default sd)");
   cmd->add_option("--lattice", o->lattice, "lattice name, e.g. z1, a2, d4, e8, bw16, leech, e8^2");
   cmd->add_option("--source", o->source, "continuous source spec (default gaussian:sigma=1)");
-  cmd->add_option("--D", o->distortion, "target MSE per dimension, 0 < D < sigma^2 + (sigma - sqrt P)^2")
+  cmd->add_option("--D", o->distortion,
+                  "target MSE per dimension, 0 < D < sigma^2 + (sigma - sqrt P)^2")
       ->required();
   cmd->add_option("--P", o->perception, "target W2^2 per dimension, >= 0 (default 0)");
   cmd->add_option("--nesting", o->nesting, "QSD nesting ratio a >= 1 (default 2); Rc = log2 a")

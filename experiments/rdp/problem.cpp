@@ -41,8 +41,8 @@ Problem resolve_problem(const ProblemOptions& options) {
   Problem problem;
   problem.source = make_source(options.source);
   if (options.distortion.empty())
-    problem.distortion = problem.source->family() == "bernoulli" ? hamming_distortion()
-                                                                 : squared_error_distortion();
+    problem.distortion =
+        problem.source->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
   else
     problem.distortion = parse_distortion(options.distortion);
   problem.perception = parse_perception(options.perception);

@@ -47,7 +47,8 @@ Distortion parse_distortion(std::string_view text) {
       throw InvalidArgument("distortion exponent r", "(0, inf)", "'" + value + "'");
     return power_distortion(r);
   }
-  throw InvalidArgument("distortion", "one of hamming, mse, abs:r=R", "'" + std::string(text) + "'");
+  throw InvalidArgument("distortion", "one of hamming, mse, abs:r=R",
+                        "'" + std::string(text) + "'");
 }
 
 Eigen::MatrixXd distortion_matrix(const std::vector<double>& x, const std::vector<double>& x_hat,

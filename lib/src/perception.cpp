@@ -11,24 +11,36 @@ namespace rdp {
 
 std::string_view perception_name(Perception d) {
   switch (d) {
-    case Perception::none: return "none";
-    case Perception::tv: return "tv";
-    case Perception::w1: return "w1";
-    case Perception::w2sq: return "w2sq";
-    case Perception::kl: return "kl";
-    case Perception::rkl: return "rkl";
+    case Perception::none:
+      return "none";
+    case Perception::tv:
+      return "tv";
+    case Perception::w1:
+      return "w1";
+    case Perception::w2sq:
+      return "w2sq";
+    case Perception::kl:
+      return "kl";
+    case Perception::rkl:
+      return "rkl";
   }
   return "?";
 }
 
 std::string_view perception_description(Perception d) {
   switch (d) {
-    case Perception::none: return "no perception constraint";
-    case Perception::tv: return "total variation 1/2 |p_X - p_Xhat|_1 (probability)";
-    case Perception::w1: return "Wasserstein-1, cost |x - y| (units of x)";
-    case Perception::w2sq: return "squared Wasserstein-2, cost (x - y)^2 (units of x^2)";
-    case Perception::kl: return "KL(p_X || p_Xhat) (nats)";
-    case Perception::rkl: return "KL(p_Xhat || p_X) (nats)";
+    case Perception::none:
+      return "no perception constraint";
+    case Perception::tv:
+      return "total variation 1/2 |p_X - p_Xhat|_1 (probability)";
+    case Perception::w1:
+      return "Wasserstein-1, cost |x - y| (units of x)";
+    case Perception::w2sq:
+      return "squared Wasserstein-2, cost (x - y)^2 (units of x^2)";
+    case Perception::kl:
+      return "KL(p_X || p_Xhat) (nats)";
+    case Perception::rkl:
+      return "KL(p_Xhat || p_X) (nats)";
   }
   return "?";
 }
@@ -58,7 +70,8 @@ double kl_divergence_nats(const Eigen::Ref<const Eigen::VectorXd>& p,
 }
 
 double wasserstein_power_line(const std::vector<double>& x, const std::vector<double>& p,
-                              const std::vector<double>& y, const std::vector<double>& q, double r) {
+                              const std::vector<double>& y, const std::vector<double>& q,
+                              double r) {
   auto sorted = [](const std::vector<double>& v) {
     std::vector<std::size_t> idx(v.size());
     std::iota(idx.begin(), idx.end(), 0);
@@ -85,12 +98,18 @@ double perception_divergence(Perception d, const std::vector<double>& points,
                              const Eigen::Ref<const Eigen::VectorXd>& q) {
   const std::vector<double> pv(p.data(), p.data() + p.size()), qv(q.data(), q.data() + q.size());
   switch (d) {
-    case Perception::none: return 0.0;
-    case Perception::tv: return total_variation(p, q);
-    case Perception::w1: return wasserstein_power_line(points, pv, points, qv, 1.0);
-    case Perception::w2sq: return wasserstein_power_line(points, pv, points, qv, 2.0);
-    case Perception::kl: return kl_divergence_nats(p, q);
-    case Perception::rkl: return kl_divergence_nats(q, p);
+    case Perception::none:
+      return 0.0;
+    case Perception::tv:
+      return total_variation(p, q);
+    case Perception::w1:
+      return wasserstein_power_line(points, pv, points, qv, 1.0);
+    case Perception::w2sq:
+      return wasserstein_power_line(points, pv, points, qv, 2.0);
+    case Perception::kl:
+      return kl_divergence_nats(p, q);
+    case Perception::rkl:
+      return kl_divergence_nats(q, p);
   }
   return 0.0;
 }

@@ -56,9 +56,9 @@ Bernoulli::Bernoulli(double p) : p_(p) {
 
 FinitePmf::FinitePmf(std::vector<double> points, std::vector<double> pmf) {
   if (points.empty() || points.size() != pmf.size())
-    throw InvalidArgument("finite pmf", "as many masses as points, at least one",
-                          std::to_string(points.size()) + " points and " +
-                              std::to_string(pmf.size()) + " masses");
+    throw InvalidArgument(
+        "finite pmf", "as many masses as points, at least one",
+        std::to_string(points.size()) + " points and " + std::to_string(pmf.size()) + " masses");
   double total = 0.0;
   for (std::size_t i = 0; i < pmf.size(); ++i) {
     require_finite("finite points", points[i]);

@@ -101,12 +101,17 @@ double perception_saturation(const Source& source, Perception perception) {
     return std::min(b->p(), 1.0 - b->p());
   const double var = source.variance();
   switch (perception) {
-    case Perception::w2sq: return var;
-    case Perception::w1: return std::sqrt(var);
+    case Perception::w2sq:
+      return var;
+    case Perception::w1:
+      return std::sqrt(var);
     case Perception::kl:
-    case Perception::rkl: return 2.0;  // t_lo ≈ 0.2 (forward) and 0.02 (reverse): most of the bend
-    case Perception::tv: return 1.0;
-    case Perception::none: return 0.0;
+    case Perception::rkl:
+      return 2.0;  // t_lo ≈ 0.2 (forward) and 0.02 (reverse): most of the bend
+    case Perception::tv:
+      return 1.0;
+    case Perception::none:
+      return 0.0;
   }
   return 1.0;
 }

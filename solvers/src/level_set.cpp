@@ -6,8 +6,8 @@
 namespace rdp {
 
 std::vector<LevelSetPoint> equi_rate_level_set(const RateFunction& rate, double rate_bits,
-                                               const std::vector<double>& perceptions,
-                                               double d_lo, double d_hi) {
+                                               const std::vector<double>& perceptions, double d_lo,
+                                               double d_hi) {
   require_positive("R", rate_bits);
   std::vector<LevelSetPoint> out;
   for (double p : perceptions) {

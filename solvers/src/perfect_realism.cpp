@@ -31,9 +31,8 @@ double distortion_common_randomness_gaussian(double sigma, double rate_bits,
     throw InvalidArgument("Rc", "[0, inf]", std::to_string(common_rate_bits));
   const double ln2 = std::log(2.0);
   const double a = -std::expm1(-2.0 * ln2 * rate_bits);
-  const double b = std::isinf(common_rate_bits)
-                       ? 1.0
-                       : -std::expm1(-2.0 * ln2 * (rate_bits + common_rate_bits));
+  const double b =
+      std::isinf(common_rate_bits) ? 1.0 : -std::expm1(-2.0 * ln2 * (rate_bits + common_rate_bits));
   return 2.0 * sigma * sigma * (1.0 - std::sqrt(a * b));
 }
 
@@ -49,8 +48,8 @@ double rate_common_randomness_gaussian(double sigma, double distortion_mse,
   // is a = 2(1 − c²) / ((1 + k) + √((1 + k)² − 4k(1 − c²))) (the form without cancellation).
   const double k = std::isinf(common_rate_bits) ? 0.0 : std::exp2(-2.0 * common_rate_bits);
   const double one_minus_c2 = (1.0 - c) * (1.0 + c);
-  const double a = 2.0 * one_minus_c2 /
-                   ((1.0 + k) + std::sqrt((1.0 + k) * (1.0 + k) - 4.0 * k * one_minus_c2));
+  const double a =
+      2.0 * one_minus_c2 / ((1.0 + k) + std::sqrt((1.0 + k) * (1.0 + k) - 4.0 * k * one_minus_c2));
   return -0.5 * std::log2(a);
 }
 

@@ -18,8 +18,8 @@ double kkt_correlation(double k, double nu) {
   if (k <= 0.0) return 0.0;
   const double a = 1.0 - nu;
   // Cleared of the pole: g(ρ) = ρ − k(aρ + ν)(1 − ρ²), g(0) = −kν < 0, g(1) = 1 > 0.
-  return detail::bracketed_root([&](double r) { return r - k * (a * r + nu) * (1.0 - r * r); },
-                                0.0, 1.0);
+  return detail::bracketed_root([&](double r) { return r - k * (a * r + nu) * (1.0 - r * r); }, 0.0,
+                                1.0);
 }
 
 struct Point {
@@ -45,7 +45,9 @@ double lambda_for_distortion(const std::vector<double>& sigmas, double nu, doubl
   const double total = std::accumulate(sigmas.begin(), sigmas.end(), 0.0,
                                        [](double acc, double s) { return acc + s * s; });
   if (d >= total * (1.0 + nu * nu)) return 0.0;
-  auto f = [&](double log_lambda) { return evaluate(sigmas, std::exp(log_lambda), nu).distortion - d; };
+  auto f = [&](double log_lambda) {
+    return evaluate(sigmas, std::exp(log_lambda), nu).distortion - d;
+  };
   double lo = -1.0, hi = 1.0;
   while (f(lo) < 0.0) lo -= 4.0;
   while (f(hi) > 0.0) hi += 4.0;
@@ -97,7 +99,8 @@ VectorGaussianRdp rate_distortion_perception_diagonal_gaussian_w2sq(
 
   const double lambda0 = lambda_for_distortion(sigmas, 0.0, distortion_mse);
   const Point water = evaluate(sigmas, lambda0, 0.0);
-  if (water.perception <= perception_w2sq) return finish(water, lambda0, 0.0, "perception_inactive");
+  if (water.perception <= perception_w2sq)
+    return finish(water, lambda0, 0.0, "perception_inactive");
 
   // P(λ(ν), ν) falls from above the budget at ν = 0 to 0 at ν = 1.
   const double nu = detail::bracketed_root(

@@ -1,8 +1,8 @@
+#include "rdp/information.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "rdp/information.hpp"
 
 TEST_CASE("binary entropy: known values") {
   // H_b(½) = 1 bit exactly; H_b(0.11) ≈ 0.4999 (tables: H_b(0.11) = 0.49991596...).

@@ -1,10 +1,11 @@
+#include "rdp/perception.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "rdp/perception.hpp"
 #include "rdp/rng.hpp"
 #include "test_support.hpp"
 

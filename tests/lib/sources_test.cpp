@@ -1,3 +1,5 @@
+#include "rdp/sources.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 
 #include "rdp/error.hpp"
 #include "rdp/source_registry.hpp"
-#include "rdp/sources.hpp"
 #include "test_support.hpp"
 
 TEST_CASE("Source specs build the right sources and round-trip through spec()") {
@@ -39,7 +40,7 @@ TEST_CASE("Source spec errors name the parameter, the valid range and the value"
   CHECK(message("gaussian:sigma=inf").find("gaussian sigma") != std::string::npos);
   CHECK(message("cauchy:x=1").find("invalid source: 'cauchy'") == 0);
   CHECK(message("gaussian:scale=1").find("invalid gaussian key: 'scale'") == 0);
-  CHECK(message("gaussian:sigma") .find("invalid source") == 0);
+  CHECK(message("gaussian:sigma").find("invalid source") == 0);
   CHECK(message("finite:points=0/1,pmf=0.5/0.6").find("finite pmf sum") != std::string::npos);
   CHECK(message("finite:points=0/1,pmf=0.5").find("finite pmf") != std::string::npos);
 }

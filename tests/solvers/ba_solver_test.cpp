@@ -2,11 +2,11 @@
 // that `rdp_tests -tc='*BA*'` selects them. Status is checked before values; tolerances are set
 // explicitly (rates live near zero, where bare doctest::Approx is too loose).
 #include <doctest/doctest.h>
+#include <omp.h>
 
 #include <Eigen/Core>
 #include <cmath>
 #include <nlopt.hpp>
-#include <omp.h>
 #include <random>
 
 #include "rdp/error.hpp"
@@ -90,9 +90,11 @@ TEST_CASE("BA: Bernoulli-Hamming-TV near R = 0, where the dual is flat, still ce
   // bits before the joint dual polish (R between 1e-5 and 6e-4 bits). Cold solves, each on its
   // own solver, so no warm start helps.
   const double p = 0.3;
-  const std::vector<std::pair<double, double>> hard = {
-      {0.3612, 0.1224489795918367}, {0.378, 0.09183673469387756}, {0.3864, 0.0673469387755102},
-      {0.3108, 0.26326530612244897}, {0.4032, 0.03673469387755102}};
+  const std::vector<std::pair<double, double>> hard = {{0.3612, 0.1224489795918367},
+                                                       {0.378, 0.09183673469387756},
+                                                       {0.3864, 0.0673469387755102},
+                                                       {0.3108, 0.26326530612244897},
+                                                       {0.4032, 0.03673469387755102}};
   for (const auto& [d, pp] : hard) {
     const auto r = rdp::solve_rdp_ba(bernoulli_tv(p), d, pp);
     const double truth = rdp::rate_distortion_perception_bernoulli_tv(p, d, pp).rate_bits;
@@ -606,7 +608,8 @@ TEST_CASE("BA: discretised Gaussian with W2² matches the Gaussian closed form")
       [](const rdp::BaResult& r, double truth) { CHECK(std::abs(r.rate_bits - truth) <= 1e-2); });
 }
 
-TEST_CASE("BA: discretised Gaussian with forward KL converges and never exceeds the Gaussian scheme") {
+TEST_CASE(
+    "BA: discretised Gaussian with forward KL converges and never exceeds the Gaussian scheme") {
   // For KL(p_X‖p_X̂) the jointly Gaussian value (gaussian_rdp.hpp) is achievable, so R lies at or
   // below it; whether it is optimal is open (the benchmark reports where the certified upper
   // bound falls below it). On 96 cells the discretisation moves R by up to ~1e-2 bits.

@@ -1,5 +1,7 @@
 // Bernoulli–Hamming–TV R(D,P) (Blau & Michaeli 2019, Thm. 3; THEORY.md §2) against a brute-force
 // minimisation of I(X;X̂) over the two-parameter binary test channel.
+#include "rdp/solvers/bernoulli_tv.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 
 #include "brute_force.hpp"
 #include "rdp/information.hpp"
-#include "rdp/solvers/bernoulli_tv.hpp"
 #include "rdp/solvers/shannon.hpp"
 
 namespace {
@@ -96,7 +97,8 @@ TEST_CASE("Bernoulli-TV properties: monotone, convex in D, continuous, P large g
   for (double d : {0.0, 0.02, 0.05, 0.1}) {
     double prev = INFINITY;
     for (int j = 0; j <= 100; ++j) {
-      const double rate = rdp::rate_distortion_perception_bernoulli_tv(p, d, 0.12 * j / 100).rate_bits;
+      const double rate =
+          rdp::rate_distortion_perception_bernoulli_tv(p, d, 0.12 * j / 100).rate_bits;
       CHECK(rate <= prev + 1e-14);
       prev = rate;
     }
@@ -110,9 +112,11 @@ TEST_CASE("Bernoulli-TV properties: monotone, convex in D, continuous, P large g
     const double d3 = 2 * p * (1 - p) - (1 - 2 * p) * perception;
     for (double boundary : {d1, d3}) {
       const double below =
-          rdp::rate_distortion_perception_bernoulli_tv(p, boundary * (1 - 1e-12), perception).rate_bits;
+          rdp::rate_distortion_perception_bernoulli_tv(p, boundary * (1 - 1e-12), perception)
+              .rate_bits;
       const double above =
-          rdp::rate_distortion_perception_bernoulli_tv(p, boundary * (1 + 1e-12), perception).rate_bits;
+          rdp::rate_distortion_perception_bernoulli_tv(p, boundary * (1 + 1e-12), perception)
+              .rate_bits;
       CHECK(std::abs(below - above) <= 1e-9);
     }
   }
@@ -135,9 +139,14 @@ TEST_CASE("Bernoulli-TV inverse D(R,P) and Shannon D(R) invert their rate functi
 }
 
 TEST_CASE("Bernoulli-TV rejects parameters outside their domain") {
-  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.0, 0.1, 0.1), std::invalid_argument);
-  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(1.0, 0.1, 0.1), std::invalid_argument);
-  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.1, -0.1, 0.1), std::invalid_argument);
-  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.1, 0.1, NAN), std::invalid_argument);
-  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.1, INFINITY, 0.1), std::invalid_argument);
+  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.0, 0.1, 0.1),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(1.0, 0.1, 0.1),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.1, -0.1, 0.1),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.1, 0.1, NAN),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(rdp::rate_distortion_perception_bernoulli_tv(0.1, INFINITY, 0.1),
+                  std::invalid_argument);
 }

@@ -2,6 +2,8 @@
 // jointly Gaussian test channels (output std s, correlation ρ), using only the definitions:
 // E(X − X̂)² = σ² + s² − 2ρσs, W2²(N(0,σ²), N(0,s²)) = (σ − s)², KL between zero-mean Gaussians,
 // and I = −½ log2(1 − ρ²).
+#include "rdp/solvers/gaussian_rdp.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "brute_force.hpp"
-#include "rdp/solvers/gaussian_rdp.hpp"
 #include "rdp/solvers/perfect_realism.hpp"
 #include "rdp/solvers/shannon.hpp"
 
@@ -80,10 +81,10 @@ TEST_CASE("Gaussian-W2sq closed form matches brute-force jointly Gaussian search
 TEST_CASE("Gaussian-KL closed forms (both directions) match brute-force jointly Gaussian search") {
   for (double d : {0.05, 0.3, 0.6, 0.99, 1.3, 1.8}) {
     for (double p : {0.0, 1e-4, 0.01, 0.1, 0.5, 2.0, 10.0}) {
-      const auto f = rdp::rate_distortion_perception_gaussian_kl(1.0, d, p,
-                                                                 rdp::KlDirection::forward);
-      const auto r = rdp::rate_distortion_perception_gaussian_kl(1.0, d, p,
-                                                                 rdp::KlDirection::reverse);
+      const auto f =
+          rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::forward);
+      const auto r =
+          rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::reverse);
       INFO("D=" << d << " P=" << p);
       CHECK(std::abs(f.rate_bits - brute_force_rate(1.0, d, p, kl_forward)) <= 1e-9);
       CHECK(std::abs(r.rate_bits - brute_force_rate(1.0, d, p, kl_reverse)) <= 1e-9);
@@ -105,35 +106,41 @@ TEST_CASE("KL minimum variance ratios solve their defining equations (Lambert W)
   }
 }
 
-TEST_CASE("Gaussian RDP properties: monotone, convex in D, P inactive gives Shannon, D(R,P) inverts") {
+TEST_CASE(
+    "Gaussian RDP properties: monotone, convex in D, P inactive gives Shannon, D(R,P) inverts") {
   const double sigma = 1.3;
   for (double p : {0.0, 0.05, 0.3, 2.0}) {
     std::vector<double> r;
     for (int i = 1; i <= 400; ++i)
-      r.push_back(rdp::rate_distortion_perception_gaussian_w2sq(sigma, 2.5 * sigma * sigma * i / 400, p).rate_bits);
+      r.push_back(
+          rdp::rate_distortion_perception_gaussian_w2sq(sigma, 2.5 * sigma * sigma * i / 400, p)
+              .rate_bits);
     for (std::size_t i = 0; i + 1 < r.size(); ++i) CHECK(r[i + 1] <= r[i] + 1e-14);
     for (std::size_t i = 1; i + 1 < r.size(); ++i) CHECK(r[i - 1] - 2 * r[i] + r[i + 1] >= -1e-11);
     for (double rate : {0.05, 0.5, 2.0, 6.0}) {
       const double d = rdp::distortion_rate_perception_gaussian_w2sq(sigma, rate, p);
       CHECK(std::abs(rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, p).rate_bits - rate) <=
             1e-9 * (1 + rate));
-      const double dk = rdp::distortion_rate_perception_gaussian_kl(sigma, rate, p,
-                                                                    rdp::KlDirection::forward);
-      CHECK(std::abs(rdp::rate_distortion_perception_gaussian_kl(sigma, dk, p,
-                                                                 rdp::KlDirection::forward)
-                         .rate_bits - rate) <= 1e-9 * (1 + rate));
+      const double dk =
+          rdp::distortion_rate_perception_gaussian_kl(sigma, rate, p, rdp::KlDirection::forward);
+      CHECK(std::abs(
+                rdp::rate_distortion_perception_gaussian_kl(sigma, dk, p, rdp::KlDirection::forward)
+                    .rate_bits -
+                rate) <= 1e-9 * (1 + rate));
     }
   }
   for (double d : {0.1, 0.5, 1.0, 1.6}) {
     double prev = INFINITY;
     for (int j = 0; j <= 100; ++j) {
-      const double rate = rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, 0.02 * j).rate_bits;
+      const double rate =
+          rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, 0.02 * j).rate_bits;
       CHECK(rate <= prev + 1e-14);
       prev = rate;
     }
     // P >= σ² makes s_lo = 0: Shannon's R(D) (C&T Thm. 10.3.2).
-    CHECK(std::abs(rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, sigma * sigma).rate_bits -
-                   rdp::shannon_rate_gaussian_mse(sigma, d)) <= 1e-15);
+    CHECK(
+        std::abs(rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, sigma * sigma).rate_bits -
+                 rdp::shannon_rate_gaussian_mse(sigma, d)) <= 1e-15);
   }
 }
 
@@ -142,8 +149,10 @@ TEST_CASE("Perfect realism: R(D,0) is the W2 formula at P = 0, R(D/2,inf) the Sh
     for (double dr : {0.01, 0.2, 0.9, 1.5, 1.99, 2.5}) {
       const double d = dr * sigma * sigma;
       CHECK(std::abs(rdp::rate_perfect_realism_gaussian(sigma, d) -
-                     rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, 0.0).rate_bits) <= 1e-12);
-      const double half = d / 2 < sigma * sigma ? rdp::shannon_rate_gaussian_mse(sigma, d / 2) : 0.0;
+                     rdp::rate_distortion_perception_gaussian_w2sq(sigma, d, 0.0).rate_bits) <=
+            1e-12);
+      const double half =
+          d / 2 < sigma * sigma ? rdp::shannon_rate_gaussian_mse(sigma, d / 2) : 0.0;
       CHECK(std::abs(rdp::rate_half_distortion_gaussian(sigma, d) - half) <= 1e-14);
       // Yan et al.: the gap R(D/2,∞) − R(D,0) is ½ log2(2 − D/(2σ²)) for D < 2σ².
       if (dr < 2)

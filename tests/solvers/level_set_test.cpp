@@ -1,10 +1,11 @@
+#include "rdp/solvers/level_set.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 
 #include "rdp/solvers/bernoulli_tv.hpp"
 #include "rdp/solvers/gaussian_rdp.hpp"
-#include "rdp/solvers/level_set.hpp"
 
 TEST_CASE("Level sets: every point has the requested rate, and D falls as P grows") {
   const auto bern = [](double d, double p) {

@@ -1,5 +1,7 @@
 // Diagonal vector Gaussian with total MSE and total W2² (THEORY.md §3) against independent checks:
 // the scalar closed form (k = 1), symmetry (equal σ_i), and a brute-force split of the budgets.
+#include "rdp/solvers/vector_gaussian.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 
 #include "brute_force.hpp"
 #include "rdp/solvers/gaussian_rdp.hpp"
-#include "rdp/solvers/vector_gaussian.hpp"
 
 namespace {
 double scalar(double sigma, double d, double p) {

@@ -30,7 +30,7 @@ void require_nonnegative(std::string_view parameter, double x);
 /// Throws unless x is finite and x > 0.
 void require_positive(std::string_view parameter, double x);
 /// Throws unless x lies in the interval; open ends excluded. Infinite bounds are allowed.
-void require_in_interval(std::string_view parameter, double x, double lo, double hi,
-                         bool lo_open, bool hi_open);
+void require_in_interval(std::string_view parameter, double x, double lo, double hi, bool lo_open,
+                         bool hi_open);
 
 }  // namespace rdp

@@ -1,5 +1,6 @@
 #pragma once
-/// The built-in sources: Bernoulli(p), a finite pmf over given points, Gaussian(μ, σ), Laplace(μ, b).
+/// The built-in sources: Bernoulli(p), a finite pmf over given points, Gaussian(μ, σ), Laplace(μ,
+/// b).
 #include <vector>
 
 #include "rdp/source.hpp"

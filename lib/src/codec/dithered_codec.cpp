@@ -12,9 +12,12 @@ namespace rdp {
 
 const char* codec_name(CodecKind kind) {
   switch (kind) {
-    case CodecKind::sd: return "sd";
-    case CodecKind::pd: return "pd";
-    case CodecKind::qsd: return "qsd";
+    case CodecKind::sd:
+      return "sd";
+    case CodecKind::pd:
+      return "pd";
+    case CodecKind::qsd:
+      return "qsd";
   }
   return "?";
 }
@@ -148,7 +151,9 @@ struct MomentModel {
 MomentModel moment_model(CodecKind kind, double sigma, double p, int a, double ve) {
   const double var = sigma * sigma;
   const double s2 = 1.0 + ve / var;  // private dither magnitude squared (PD, QSD)
-  const double kappa = kind == CodecKind::sd ? 0.0 : kind == CodecKind::pd ? s2 : s2 / (double(a) * a);
+  const double kappa = kind == CodecKind::sd   ? 0.0
+                       : kind == CodecKind::pd ? s2
+                                               : s2 / (double(a) * a);
   const double k = var + ve * (1.0 + kappa);
   const double floor_std = std::max(sigma - std::sqrt(p), 0.0);
   double g = var / k;
@@ -198,8 +203,8 @@ std::uint64_t moment_seed(const std::string& name, int a) {
 }  // namespace
 
 CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, double nsm, double mu,
-                                        double sigma, double distortion_mse,
-                                        double perception_w2sq, int nesting_ratio) {
+                                        double sigma, double distortion_mse, double perception_w2sq,
+                                        int nesting_ratio) {
   require_finite("mu", mu);
   require_positive("sigma", sigma);
   require_positive("nsm", nsm);

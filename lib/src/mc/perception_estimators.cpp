@@ -50,7 +50,8 @@ FittedGaussian fit_gaussian(const Eigen::MatrixXd& x, double mu) {
 double frechet_per_dim(const FittedGaussian& g, double sigma) {
   const double n = static_cast<double>(g.eigenvalues.size());
   return (g.mean_offset.squaredNorm() + n * sigma * sigma + g.trace -
-          2.0 * sigma * g.eigenvalues.cwiseSqrt().sum()) / n;
+          2.0 * sigma * g.eigenvalues.cwiseSqrt().sum()) /
+         n;
 }
 
 // KL(N(μ1, σ²I) ‖ N(m, S)) / n = ½ Σ_k (σ²/λ_k + δ_k²/λ_k − 1 + ln(λ_k/σ²)) / n.
@@ -145,12 +146,14 @@ PerceptionEstimates estimate_perception_gaussian(const Eigen::MatrixXd& samples,
                                                  double sigma,
                                                  const PerceptionEstimatorOptions& options) {
   require_positive("sigma", sigma);
-  if (options.batches < 2) throw InvalidArgument("batches", "[2, inf)", std::to_string(options.batches));
+  if (options.batches < 2)
+    throw InvalidArgument("batches", "[2, inf)", std::to_string(options.batches));
   if (options.projections < 1)
     throw InvalidArgument("projections", "[1, inf)", std::to_string(options.projections));
   const Eigen::Index count = samples.rows(), n = samples.cols();
   if (count < 2 * options.batches)
-    throw InvalidArgument("samples", "at least 2 per batch (" + std::to_string(2 * options.batches) + ")",
+    throw InvalidArgument("samples",
+                          "at least 2 per batch (" + std::to_string(2 * options.batches) + ")",
                           std::to_string(count));
 
   // Directions θ uniform on the sphere: normalised standard normal vectors.

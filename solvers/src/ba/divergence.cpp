@@ -413,7 +413,9 @@ class WassersteinLine final : public TransportBase {
     const std::size_t m = ix_.size();
     double out = 0.0;
     // Explicit stack of (source range [a, b), cell range [lo, hi]) to avoid recursion.
-    struct Task { std::size_t a, b, lo, hi; };
+    struct Task {
+      std::size_t a, b, lo, hi;
+    };
     thread_local std::vector<Task> stack;
     stack.clear();
     stack.push_back({0, m, 0, cells.size() - 1});
@@ -532,7 +534,8 @@ class WassersteinLine final : public TransportBase {
       double log_scale = 0.0, log_b = -kInf, biggest = 0.0;
       for (std::size_t j = n - 1; j-- > 0;) {
         const double le = logy[j + 1] - h[j + 1] - top + log_scale;
-        log_b = log_b == -kInf ? le : std::max(log_b, le) + std::log1p(std::exp(-std::abs(log_b - le)));
+        log_b =
+            log_b == -kInf ? le : std::max(log_b, le) + std::log1p(std::exp(-std::abs(log_b - le)));
         const double log_a = loga0[j] + log_scale;
         // U_j, the mass of the cells left of the boundary, as a function of g_j:
         // U_j(g) = A e^{−(g − g_j)} / (A e^{−(g − g_j)} + B), so U_j(g) <= F_p(x_i) reads
@@ -550,15 +553,24 @@ class WassersteinLine final : public TransportBase {
           hi = start;
           for (std::size_t step = 1; hi > 0; step *= 2) {
             const std::size_t probe = hi > step ? hi - step : 0;
-            if (!upper(probe)) { lo = probe + 1; break; }
+            if (!upper(probe)) {
+              lo = probe + 1;
+              break;
+            }
             hi = probe;
-            if (probe == 0) { lo = 0; break; }
+            if (probe == 0) {
+              lo = 0;
+              break;
+            }
           }
         } else {
           lo = start + 1;
           for (std::size_t step = 1; lo < m - 1; step *= 2) {
             const std::size_t probe = std::min(lo + step - 1, m - 1);
-            if (upper(probe)) { hi = probe; break; }
+            if (upper(probe)) {
+              hi = probe;
+              break;
+            }
             lo = probe + 1;
             if (probe == m - 1) break;
           }
@@ -566,13 +578,16 @@ class WassersteinLine final : public TransportBase {
         }
         while (lo < hi) {
           const std::size_t mid = (lo + hi) / 2;
-          if (upper(mid)) hi = mid;
-          else lo = mid + 1;
+          if (upper(mid))
+            hi = mid;
+          else
+            lo = mid + 1;
         }
         piece[j] = lo;
         double gnew = level(lo);
         // Below the previous step: g_j sits at the step, U_j = F_p(x_{lo−1}).
-        if (lo > 0 && gnew - g[j] > odds_ab + logodds[lo - 1]) gnew = g[j] + odds_ab + logodds[lo - 1];
+        if (lo > 0 && gnew - g[j] > odds_ab + logodds[lo - 1])
+          gnew = g[j] + odds_ab + logodds[lo - 1];
         const double d = gnew - g[j];
         g[j] = gnew;
         log_scale -= d;

@@ -48,10 +48,10 @@
 #include "rdp/solvers/ba/solver.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <nlopt.hpp>
 
@@ -285,10 +285,10 @@ struct BaSolver::Impl {
   Eigen::VectorXd qc, gc, ellc;  // over cells
   // The repaired Shannon dual, two rounds (rows, rows, columns).
   Eigen::VectorXd rep_log_m, rep_v, rep_c, rep_log_m2, rep_v2, rep_c2;
-  Eigen::VectorXd prox_state;     // the divergence's warm start for prox_warm()
+  Eigen::VectorXd prox_state;  // the divergence's warm start for prox_warm()
   double theta = 1.0;
   double conjugate_of_pass = 0.0;  // the conjugate term of the last lagrangian_gap()
-  bool repaired_of_pass = false;    // repaired_conjugate belongs to the last pass
+  bool repaired_of_pass = false;   // repaired_conjugate belongs to the last pass
   double repaired_conjugate = 0.0;
   double base = 0.0;  // Σ p_i (s dmin_i − log Z_i) of the last pass
   // warm start across queries
@@ -309,7 +309,7 @@ struct BaSolver::Impl {
   std::vector<std::pair<std::size_t, double>> best_mix;  // (pool entry copy index, weight)
   std::vector<PoolEntry> best_parts;
   Eigen::MatrixXd best_explicit;  // set when polish_primal_jointly() beat every mixture
-  Eigen::VectorXd ell_at_lb;  // ℓ over cells and base of the best lower bound (for polishing)
+  Eigen::VectorXd ell_at_lb;      // ℓ over cells and base of the best lower bound (for polishing)
   double base_at_lb = 0.0;
   // Shannon's R(D) does not depend on P, so the μ = 0 phase of a query is remembered for its D:
   // a sweep over P at fixed D (a column of a surface, an R–P section) pays for it once. Kept:
@@ -718,11 +718,9 @@ struct BaSolver::Impl {
     x[m] = std::log(lb_s);
     x[m + 1] = std::log(lb_mu > 0.0 ? lb_mu : 1e-8);
     nlopt::opt opt(nlopt::LN_NELDERMEAD, static_cast<unsigned>(dim));
-    opt.set_max_objective(
-        [](const std::vector<double>& xs, std::vector<double>&, void* data) {
-          return (*static_cast<decltype(lower)*>(data))(xs);
-        },
-        &lower);
+    opt.set_max_objective([](const std::vector<double>& xs, std::vector<double>&,
+                             void* data) { return (*static_cast<decltype(lower)*>(data))(xs); },
+                          &lower);
     opt.set_xtol_abs(1e-15);
     opt.set_ftol_abs(1e-16);
     opt.set_maxeval(4000 * static_cast<int>(dim));
@@ -1043,8 +1041,8 @@ struct BaSolver::Impl {
     // root is not thrown to a distant slope, where the output collapses to a few atoms that the
     // way back needs thousands of passes to spread out again.
     const double step = std::min(s_step, std::max(2.0 * std::abs(f0), 1e-6));
-    const SignChange bracket = walk_to_sign_change(f, x0, f0, f0 > 0.0 ? step : -step, x_lo, x_hi,
-                                                   [&] { return stop(); });
+    const SignChange bracket =
+        walk_to_sign_change(f, x0, f0, f0 > 0.0 ? step : -step, x_lo, x_hi, [&] { return stop(); });
     if (bracket.outcome == SignChange::aborted) return nearest;
     if (bracket.outcome == SignChange::at_limit) {
       // At the largest slope E[Δ] is still above D: infeasible at this μ. At the smallest it is
@@ -1269,9 +1267,7 @@ struct BaSolver::Impl {
     if (!cached && has_perc && P > tol_p && mu_warm > 0.0 && s_warm > 0.0 && search_multiplier())
       return finish(BaStatus::iteration_limit);
     // μ = 0: Shannon's R(D). If its channel meets P the perception constraint is inactive.
-    auto inactive = [&](const Eval& e) {
-      return e.ok && e.phi <= P + tol_p && e.ed <= D + tol_d;
-    };
+    auto inactive = [&](const Eval& e) { return e.ok && e.phi <= P + tol_p && e.ed <= D + tol_d; };
     Eval e0;
     if (cached) e0 = restore_shannon();
     // A remembered phase that another P's certificate cut short may be too loose to certify
@@ -1338,8 +1334,7 @@ struct BaSolver::Impl {
         for (Eigen::Index j = 0; j < n; ++j) top = std::max(top, xs[r * n + j]);
         double total = 0.0;
         for (Eigen::Index j = 0; j < n; ++j) total += std::exp(xs[r * n + j] - top);
-        for (Eigen::Index j = 0; j < n; ++j)
-          ch(rows[r], j) = std::exp(xs[r * n + j] - top) / total;
+        for (Eigen::Index j = 0; j < n; ++j) ch(rows[r], j) = std::exp(xs[r * n + j] - top) / total;
       }
       return audit(ch);
     };

@@ -49,8 +49,8 @@ TEST_CASE("Codec parameters: SD reproduces the jointly Gaussian optimum of R(D,P
   const auto base = rdp::make_lattice("e8");
   for (double d : {0.05, 0.3, 0.8}) {
     for (double p : {0.0, 0.01, 0.1, 2.0}) {
-      const auto prm = rdp::choose_codec_parameters(rdp::CodecKind::sd, *base, 929.0 / 12960, 0.0,
-                                                    1.0, d, p);
+      const auto prm =
+          rdp::choose_codec_parameters(rdp::CodecKind::sd, *base, 929.0 / 12960, 0.0, 1.0, d, p);
       const auto th = rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, p);
       INFO("D=" << d << " P=" << p);
       CHECK(std::abs(prm.predicted_correlation - th.correlation) <= 1e-9);
@@ -67,7 +67,8 @@ TEST_CASE("Codec parameters: PD at P = 0 is posterior-sampling shaped, Remark 4.
   const auto base = rdp::make_lattice("z1");
   for (double d : {0.02, 0.2, 1.0, 1.8}) {
     INFO("D=" << d);
-    const auto prm = rdp::choose_codec_parameters(rdp::CodecKind::pd, *base, 1.0 / 12, 0.0, 1.0, d, 0.0);
+    const auto prm =
+        rdp::choose_codec_parameters(rdp::CodecKind::pd, *base, 1.0 / 12, 0.0, 1.0, d, 0.0);
     const double a = prm.reconstruction_second_moment, b = prm.reconstruction_cross_moment;
     CHECK(prm.moment_method == "exact_integer_cells");
     CHECK(std::abs(prm.decoder_gain - b / a) <= 1e-12);
@@ -76,10 +77,12 @@ TEST_CASE("Codec parameters: PD at P = 0 is posterior-sampling shaped, Remark 4.
     CHECK(std::abs(prm.predicted_distortion_mse - d) <= 1e-9);
     if (d <= 0.2) CHECK(std::abs(prm.dither_magnitude - 1.0 / std::sqrt(1.0 - d / 2)) <= 1e-6);
   }
-  CHECK_THROWS_AS(rdp::choose_codec_parameters(rdp::CodecKind::pd, *base, 1.0 / 12, 0.0, 1.0, 2.5, 0.0),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(rdp::choose_codec_parameters(rdp::CodecKind::qsd, *base, 1.0 / 12, 0.0, 1.0, 0.5, 0.0, 0),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      rdp::choose_codec_parameters(rdp::CodecKind::pd, *base, 1.0 / 12, 0.0, 1.0, 2.5, 0.0),
+      std::invalid_argument);
+  CHECK_THROWS_AS(
+      rdp::choose_codec_parameters(rdp::CodecKind::qsd, *base, 1.0 / 12, 0.0, 1.0, 0.5, 0.0, 0),
+      std::invalid_argument);
   // QSD with a = 2 cannot reach every D below σ² + f²: as the scale grows the coset points ±Δ/2
   // grow with it and c̃ keeps the sign of x (at a rate near 1/2 bit), so MSE(Δ) rises only to
   // ≈ 1.089 on Z at P = 0 (computed from the exact moments). D = 1.5 is refused, D = 1.05 is
@@ -263,7 +266,10 @@ TEST_CASE("SD-LTC on Z: exact rate equals h(Y+E) - log2(step) by quadrature (Zam
     return (boost::math::cdf(nd, z + step / 2) - boost::math::cdf(nd, z - step / 2)) / step;
   };
   const double h = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
-      [&](double z) { const double v = f(z); return v > 0 ? -v * std::log2(v) : 0.0; },
+      [&](double z) {
+        const double v = f(z);
+        return v > 0 ? -v * std::log2(v) : 0.0;
+      },
       -12.0 - step, 12.0 + step, 15, 1e-13);
   const double exact = h - std::log2(step);
   const auto r = run(c, 200000);
@@ -323,7 +329,8 @@ TEST_CASE("PD-LTC at P = 0: distortion twice the quantisation MSE, rate near R(D
   const auto r = run(c, 20000, 16);
   const double ve = c->parameters().noise_second_moment;
   // D = 2σ²σ_e²/(σ² + σ_e²) ≈ 2σ_e² at high rate (the moment model, exact to O(σ_e⁴)).
-  CHECK(std::abs(r.distortion_mse.value - 2 * ve) <= 5 * r.distortion_mse.stderr_ + 2 * ve * ve + 0.02 * ve);
+  CHECK(std::abs(r.distortion_mse.value - 2 * ve) <=
+        5 * r.distortion_mse.stderr_ + 2 * ve * ve + 0.02 * ve);
   const double theory = rdp::rate_half_distortion_gaussian(1.0, r.distortion_mse.value);
   const double loss = rdp::space_filling_loss_bits(929.0 / 12960);
   INFO("rate " << r.rate_bits.value << " R(D/2,inf) " << theory << " loss " << loss);

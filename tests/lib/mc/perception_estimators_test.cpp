@@ -1,3 +1,5 @@
+#include "rdp/mc/perception_estimators.hpp"
+
 #include <doctest/doctest.h>
 
 #include <boost/math/distributions/normal.hpp>
@@ -6,7 +8,6 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "rdp/mc/perception_estimators.hpp"
 #include "rdp/rng.hpp"
 #include "test_support.hpp"
 
@@ -21,18 +22,22 @@ TEST_CASE("Empirical W2 to a Gaussian: uniform samples against the exact quadrat
   const double a = 1.5;
   boost::math::quadrature::tanh_sinh<double> integrator;
   const boost::math::normal_distribution<> std_normal;
-  const double exact = integrator.integrate([&](double u) {
-    const double d = a * (2 * u - 1) - boost::math::quantile(std_normal, u);
-    return d * d;
-  }, 0.0, 1.0);
+  const double exact = integrator.integrate(
+      [&](double u) {
+        const double d = a * (2 * u - 1) - boost::math::quantile(std_normal, u);
+        return d * d;
+      },
+      0.0, 1.0);
   const int n = 100000;
   Eigen::MatrixXd x(n, 1);
   rdp::Philox rng(rdp_test_seed(), 11);
   for (int i = 0; i < n; ++i) x(i, 0) = a * (2 * rng.uniform01() - 1);
   const auto est = rdp::estimate_perception_gaussian(x, 0.0, 1.0);
-  INFO("exact " << exact << " estimate " << est.marginal_w2sq.value << " +- " << est.marginal_w2sq.stderr_);
+  INFO("exact " << exact << " estimate " << est.marginal_w2sq.value << " +- "
+                << est.marginal_w2sq.stderr_);
   CHECK(est.marginal_w2sq.stderr_ > 0.0);
-  CHECK(std::abs(est.marginal_w2sq.value - exact) <= 5 * est.marginal_w2sq.stderr_ + bias_allowance(n));
+  CHECK(std::abs(est.marginal_w2sq.value - exact) <=
+        5 * est.marginal_w2sq.stderr_ + bias_allowance(n));
   // In one dimension the sliced W2² is the W2² itself.
   CHECK(std::abs(est.sliced_w2sq.value - est.marginal_w2sq.value) <= 1e-12);
 }

@@ -10,9 +10,9 @@
 ///                                                c = Q_Λ(x − û),  x̂ = g_s (c + û + s·u_f)
 ///
 /// Encoder and decoder are separate objects. The encoder holds the lattice and the seed of the
-/// common randomness; the decoder holds the lattice, the same common seed (SD, QSD only) and its own
-/// private seed. The shared dither of block b is drawn from Philox(common_seed, b) on both sides,
-/// which is how "shared randomness" is realised; PD's decoder has no common seed at all.
+/// common randomness; the decoder holds the lattice, the same common seed (SD, QSD only) and its
+/// own private seed. The shared dither of block b is drawn from Philox(common_seed, b) on both
+/// sides, which is how "shared randomness" is realised; PD's decoder has no common seed at all.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -94,9 +94,9 @@ struct CodecParameters {
 ///    E x² = σ²: A = σ² + E[2x·err + err²], B = σ² + E[x·err], err = c̃ − x, so their
 ///    Monte-Carlo error vanishes at high rate; at low rate it is a relative ~1e-3.
 /// Domain: σ > 0, 0 < D < σ² + f², P >= 0, a >= 1 (QSD). Throws InvalidArgument.
-CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, double nsm,
-                                        double mu, double sigma, double distortion_mse,
-                                        double perception_w2sq, int nesting_ratio = 1);
+CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, double nsm, double mu,
+                                        double sigma, double distortion_mse, double perception_w2sq,
+                                        int nesting_ratio = 1);
 
 namespace detail {
 /// "zN" or "z:n=N", possibly scaled ("3*z8"): Z^n, whose cells are boxes.

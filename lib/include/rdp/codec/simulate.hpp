@@ -42,10 +42,10 @@ namespace rdp {
 struct SimulationOptions {
   std::uint64_t blocks = 25000;  ///< source blocks of the lattice dimension (>= 64)
   std::uint64_t seed = 1;
-  int rate_points = 32;          ///< K: draws per round of the cell integral, all proposals (>= 1)
-  int rate_max_rounds = 32;      ///< cap on the rounds of K draws (set by the pilot round)
-  int projections = 64;          ///< sliced-W2 directions
-  int batches = 16;              ///< batch-means batches for the perception errors
+  int rate_points = 32;      ///< K: draws per round of the cell integral, all proposals (>= 1)
+  int rate_max_rounds = 32;  ///< cap on the rounds of K draws (set by the pilot round)
+  int projections = 64;      ///< sliced-W2 directions
+  int batches = 16;          ///< batch-means batches for the perception errors
   bool estimate_rate = true;
   /// Use the cell Monte-Carlo integrator even for Z^n, and report it against the exact rate on
   /// the same blocks (rate_*_minus_exact_bits). For checking the integrator.
@@ -59,18 +59,18 @@ struct SimulationOptions {
 struct SimulationResult {
   std::uint64_t blocks = 0;
   int dimension = 0;
-  Estimate rate_bits;                ///< per dimension; conservative (upper bound in expectation)
-  Estimate rate_lower_bits;          ///< per dimension; a lower bound in expectation
-  Estimate rate_bias_bound_bits;     ///< rate_bits − rate_lower_bits, paired per block
-  std::string rate_method;           ///< "exact_box_cells" or "cell_monte_carlo"
-  int rate_points = 0;               ///< K per round (0 when exact)
-  double rate_mean_draws = 0.0;      ///< mean draws per block (all proposals, pilot excluded)
+  Estimate rate_bits;             ///< per dimension; conservative (upper bound in expectation)
+  Estimate rate_lower_bits;       ///< per dimension; a lower bound in expectation
+  Estimate rate_bias_bound_bits;  ///< rate_bits − rate_lower_bits, paired per block
+  std::string rate_method;        ///< "exact_box_cells" or "cell_monte_carlo"
+  int rate_points = 0;            ///< K per round (0 when exact)
+  double rate_mean_draws = 0.0;   ///< mean draws per block (all proposals, pilot excluded)
   /// force_cell_monte_carlo on Z^n only: the exact rate, and the paired differences of the
   /// upper and lower Monte-Carlo estimates from it on the same blocks.
   Estimate rate_exact_bits, rate_upper_minus_exact_bits, rate_lower_minus_exact_bits;
   /// keep_block_rates only: each block's (conservative) rate per dimension, in block order.
   std::vector<double> block_rate_bits;
-  Estimate distortion_mse;           ///< per dimension
+  Estimate distortion_mse;  ///< per dimension
   bool has_perception = false;
   PerceptionEstimates perception;
   double seconds_coding = 0.0, seconds_rate = 0.0, seconds_perception = 0.0;

@@ -34,9 +34,9 @@ struct PerceptionEstimates {
 };
 
 struct PerceptionEstimatorOptions {
-  int batches = 16;       ///< batch-means batches for the standard errors (>= 2)
-  int projections = 64;   ///< random directions for the sliced W2²
-  std::uint64_t seed = 1; ///< seed of the projection directions
+  int batches = 16;        ///< batch-means batches for the standard errors (>= 2)
+  int projections = 64;    ///< random directions for the sliced W2²
+  std::uint64_t seed = 1;  ///< seed of the projection directions
 };
 
 /// `samples` is N×n, row i one output block. Requires N >= 2·batches.

@@ -31,7 +31,8 @@ struct RunningMean {
   Estimate estimate() const {
     if (count < 1.0) return {};
     const double mean = sum / count;
-    const double var = count > 1.0 ? std::max(sum_sq / count - mean * mean, 0.0) * count / (count - 1.0) : 0.0;
+    const double var =
+        count > 1.0 ? std::max(sum_sq / count - mean * mean, 0.0) * count / (count - 1.0) : 0.0;
     return {mean, std::sqrt(var / count)};
   }
 };

@@ -16,8 +16,8 @@ struct BernoulliTvRate {
 
 /// With p' = min(p, 1−p), q' = 1 − p' and P clipped to p' (beyond it TV is inactive):
 ///   S1, D <= P / (1 − 2(p'−P)):           R = H_b(p') − H_b(D)
-///   S2, up to D < 2p'q' − (q'−p')P:        R = 2H_b(p') + H_b(p'−P) − H_t((D−P)/2, p') − H_t((D+P)/2, q')
-///   S3, D >= 2p'q' − (q'−p')P:             R = 0.
+///   S2, up to D < 2p'q' − (q'−p')P:        R = 2H_b(p') + H_b(p'−P) − H_t((D−P)/2, p') −
+///   H_t((D+P)/2, q') S3, D >= 2p'q' − (q'−p')P:             R = 0.
 /// Domain: p in (0,1), D >= 0, P >= 0, all finite. Continuous across region boundaries.
 BernoulliTvRate rate_distortion_perception_bernoulli_tv(double p, double distortion,
                                                         double perception_tv);

@@ -19,7 +19,8 @@ struct GaussianRdp {
 /// NeurIPS 2021). With s_lo = (σ − √P)₊, the smallest output std the budget allows:
 ///   D >= σ² + s_lo²                          → R = 0;
 ///   D < σ² and √(σ² − D) >= s_lo             → R = ½ log2(σ²/D)     (s = √(σ²−D));
-///   otherwise                                 → s = s_lo, ρ = (σ² + s² − D)/(2σs), R = −½ log2(1−ρ²).
+///   otherwise                                 → s = s_lo, ρ = (σ² + s² − D)/(2σs), R = −½
+///   log2(1−ρ²).
 /// Optimal over all reconstructions. Domain σ > 0, D > 0, P >= 0.
 GaussianRdp rate_distortion_perception_gaussian_w2sq(double sigma, double distortion_mse,
                                                      double perception_w2sq);

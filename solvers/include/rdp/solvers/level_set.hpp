@@ -17,8 +17,8 @@ struct LevelSetPoint {
 /// values where R(d_lo,P) < rate_bits (the rate is unreachable in the range) are skipped; where
 /// R(d_hi,P) > rate_bits the range is too short and d_hi is a lower bound, also skipped.
 std::vector<LevelSetPoint> equi_rate_level_set(const RateFunction& rate, double rate_bits,
-                                               const std::vector<double>& perceptions,
-                                               double d_lo, double d_hi);
+                                               const std::vector<double>& perceptions, double d_lo,
+                                               double d_hi);
 
 /// n evenly spaced values from lo to hi inclusive (n >= 2), or {lo} for n = 1.
 std::vector<double> linspace(double lo, double hi, int n);

@@ -21,6 +21,7 @@ double distortion_common_randomness_gaussian(double sigma, double rate_bits,
 
 /// Inverse in R of the above: the least R with D(R,Rc) <= D, from the quadratic in 2^(−2R) that
 /// D(R,Rc) = D reduces to. Domain D > 0.
-double rate_common_randomness_gaussian(double sigma, double distortion_mse, double common_rate_bits);
+double rate_common_randomness_gaussian(double sigma, double distortion_mse,
+                                       double common_rate_bits);
 
 }  // namespace rdp

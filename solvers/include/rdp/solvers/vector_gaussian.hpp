@@ -7,14 +7,14 @@
 namespace rdp {
 
 struct VectorGaussianRdp {
-  double rate_bits = 0.0;                  ///< total over components, bits per vector
-  std::vector<double> component_rate_bits; ///< −½ log2(1 − ρ_i²)
-  std::vector<double> output_std;          ///< s_i
-  std::vector<double> correlation;         ///< ρ_i
-  double lambda = 0.0;                     ///< multiplier of the distortion constraint (nats)
-  double nu = 0.0;                         ///< 0: perception inactive; 1: perfect realism
-  double distortion_mse = 0.0;             ///< Σ σ_i² + s_i² − 2ρ_iσ_is_i at the solution
-  double perception_w2sq = 0.0;            ///< Σ (σ_i − s_i)² at the solution
+  double rate_bits = 0.0;                   ///< total over components, bits per vector
+  std::vector<double> component_rate_bits;  ///< −½ log2(1 − ρ_i²)
+  std::vector<double> output_std;           ///< s_i
+  std::vector<double> correlation;          ///< ρ_i
+  double lambda = 0.0;                      ///< multiplier of the distortion constraint (nats)
+  double nu = 0.0;                          ///< 0: perception inactive; 1: perfect realism
+  double distortion_mse = 0.0;              ///< Σ σ_i² + s_i² − 2ρ_iσ_is_i at the solution
+  double perception_w2sq = 0.0;             ///< Σ (σ_i − s_i)² at the solution
   /// "zero_rate", "perception_inactive" (reverse water-filling) or "perception_active".
   std::string region;
 };
