@@ -1,4 +1,4 @@
-// Throughput of the codec Monte-Carlo (issue 5 target: SD-LTC with E8 at >= 1e6 scalar samples/s
+// Throughput of the codec Monte-Carlo (target: SD-LTC with E8 at >= 1e6 scalar samples/s
 // end to end, encode + decode + distortion + perception, on the 2-core machine); the rate
 // estimator is timed on its own, with its number of cell-integration points.
 #include <benchmark/benchmark.h>

@@ -1,4 +1,4 @@
-// Nearest-point decoding speed, nanoseconds per point, for every lattice of issue 4: single
+// Nearest-point decoding speed, nanoseconds per point, for every lattice the factory names: single
 // thread (Threads(1)) and all cores (Threads(2) on the 2-core reference machine; each thread
 // decodes its own points, so items_per_second is the aggregate throughput).
 //   ./build/bench/lattice_benchmark --benchmark_filter=Decode

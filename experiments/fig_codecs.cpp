@@ -1,4 +1,4 @@
-// Figures 5–7: dithered lattice codecs on N(0,1) against the theory (THEORY.md §3, §5).
+// Figures 5–7: dithered lattice codecs on N(0,1) against the theory (docs/THEORY.md §3, §5).
 //   fig5_codecs_p0.csv     SD and PD at P = 0 on Z, A2, D4, E8, Λ16, Λ24, several D;
 //   fig5_theory.csv        R(D,0), R(D/2,∞), R(D,∞) on a D grid;
 //   fig6_qsd_rc.csv        QSD at fixed D (E8 and Z) for a = 1, 2, 3, 4, 6, 8, with PD and SD;

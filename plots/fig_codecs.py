@@ -1,4 +1,4 @@
-"""Figures 5-8: lattice codecs against the theory (Lei, Hassani, Saeedi Bidokhti; THEORY.md §5)."""
+"""Figures 5-8: lattice codecs against the theory (Lei, Hassani, Saeedi Bidokhti; docs/THEORY.md §5)."""
 import os
 
 from common import column, exists, group_by, plt, read_csv, save

@@ -58,7 +58,7 @@ ClosedFormRate closed_form_rate(const Source& source, const Distortion& distorti
     const auto r = rate_distortion_perception_bernoulli_tv(b->p(), d, p);
     out.rate_bits = r.rate_bits;
     out.region = r.region;
-    out.reference = "Blau & Michaeli ICML 2019, Thm. 3 (THEORY.md §2)";
+    out.reference = "Blau & Michaeli ICML 2019, Thm. 3 (docs/THEORY.md §2)";
     out.details = {{"joint_a", r.a}, {"joint_b", r.b}};
     return out;
   }
@@ -75,17 +75,17 @@ ClosedFormRate closed_form_rate(const Source& source, const Distortion& distorti
       return out;
     case Perception::w2sq:
       r = rate_distortion_perception_gaussian_w2sq(g.sigma(), d, p);
-      out.reference = "Zhang, Qian, Chen, Khisti NeurIPS 2021 Thm. 2 (THEORY.md §3)";
+      out.reference = "Zhang, Qian, Chen, Khisti NeurIPS 2021 Thm. 2 (docs/THEORY.md §3)";
       break;
     case Perception::kl:
       r = rate_distortion_perception_gaussian_kl(g.sigma(), d, p, KlDirection::forward);
-      out.reference = "jointly Gaussian optimum, Serra et al. arXiv 2311.09190 (THEORY.md §3)";
+      out.reference = "jointly Gaussian optimum, Serra et al. arXiv 2311.09190 (docs/THEORY.md §3)";
       // Only the reverse direction is proven optimal over all reconstructions (gaussian_rdp.hpp).
       if (r.region == "perception_active") out.optimality = "jointly_gaussian";
       break;
     case Perception::rkl:
       r = rate_distortion_perception_gaussian_kl(g.sigma(), d, p, KlDirection::reverse);
-      out.reference = "jointly Gaussian optimum, max-entropy argument (THEORY.md §3)";
+      out.reference = "jointly Gaussian optimum, max-entropy argument (docs/THEORY.md §3)";
       break;
     default:
       break;

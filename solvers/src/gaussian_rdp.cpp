@@ -10,7 +10,7 @@
 namespace rdp {
 namespace {
 
-// Jointly Gaussian optimum given the smallest admissible output std s_lo (THEORY.md §3).
+// Jointly Gaussian optimum given the smallest admissible output std s_lo (docs/THEORY.md §3).
 GaussianRdp gaussian_rate_given_min_std(double sigma, double d, double s_lo) {
   const double var = sigma * sigma;
   GaussianRdp out;

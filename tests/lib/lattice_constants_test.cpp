@@ -1,4 +1,4 @@
-// Lattice constants (issue 4; THEORY.md §4): the normalized second moment by Monte-Carlo against
+// Lattice constants (docs/THEORY.md §4): the normalized second moment by Monte-Carlo against
 // Conway & Sloane's table, kissing numbers by enumeration, and thread-count independence.
 #include <doctest/doctest.h>
 #include <omp.h>
@@ -22,7 +22,7 @@ TEST_CASE("lattice NSM: Monte-Carlo G matches Conway & Sloane within 3 standard 
   struct Case {
     const char* name;
     std::uint64_t samples;
-    double reference;  // SPLAG Table 2.3 (THEORY.md §4)
+    double reference;  // SPLAG Table 2.3 (docs/THEORY.md §4)
   };
   const Case cases[] = {{"z8", 420000, 1.0 / 12.0},
                         {"a2^4", 360000, 5.0 / (36.0 * std::sqrt(3.0))},
@@ -65,7 +65,7 @@ TEST_CASE("lattice NSM: identical for one and two OpenMP threads, and repeatable
 }
 
 TEST_CASE("lattice NSM: space-filling loss ½ log2(2πeG)") {
-  // THEORY.md §4-5: Z 0.2546, E8 0.1460, Λ24 0.0839 bits per dimension (4 digits).
+  // docs/THEORY.md §4-5: Z 0.2546, E8 0.1460, Λ24 0.0839 bits per dimension (4 digits).
   CHECK(rdp::space_filling_loss_bits(1.0 / 12.0) == doctest::Approx(0.2546).epsilon(2e-4));
   CHECK(rdp::space_filling_loss_bits(929.0 / 12960.0) == doctest::Approx(0.1460).epsilon(4e-4));
   CHECK(rdp::space_filling_loss_bits(0.065771) == doctest::Approx(0.0839).epsilon(6e-4));

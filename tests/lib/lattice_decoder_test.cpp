@@ -1,4 +1,4 @@
-// Lattice factory and nearest-point decoders (issue 4; THEORY.md §4): every answer is a lattice
+// Lattice factory and nearest-point decoders (docs/THEORY.md §4): every answer is a lattice
 // point, no lattice point is closer (Fincke–Pohst search of the neighbourhood, or the 8192-coset
 // brute force for Λ24), Q(x + λ) = Q(x) + λ, and the Voronoi sampler.
 #include <doctest/doctest.h>

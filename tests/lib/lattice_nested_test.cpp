@@ -1,4 +1,4 @@
-// Self-similar nested lattices Λ_c = a·Λ_f (issue 4; THEORY.md §5, QSD-LTC): the a^n fine points
+// Self-similar nested lattices Λ_c = a·Λ_f (docs/THEORY.md §5, QSD-LTC): the a^n fine points
 // in V0(Λ_c) form a complete system of coset representatives with consistent tie-breaking, the
 // sampler draws from it uniformly and repeatably, Rc = log2 a.
 #include <doctest/doctest.h>

@@ -596,7 +596,7 @@ TEST_CASE("BA: the line-transport conjugate equals the direct c-transform") {
 }
 
 TEST_CASE("BA: discretised Gaussian with W2² matches the Gaussian closed form") {
-  // Zhang et al. (NeurIPS 2021) Thm. 2 (THEORY.md §3) for N(0,1); 96 cells keep the
+  // Zhang et al. (NeurIPS 2021) Thm. 2 (docs/THEORY.md §3) for N(0,1); 96 cells keep the
   // discretisation error below ~1e-2 bits (measured 4e-4 at 256 cells, D = 0.3, P = 0.01). Both
   // perception-active points (P = 0.002, 0.01) and inactive ones (P = 0.1, which the Shannon
   // output already meets), at a surface-grade gap.

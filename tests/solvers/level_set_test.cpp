@@ -24,7 +24,7 @@ TEST_CASE("Level sets: every point has the requested rate, and D falls as P grow
   };
   const auto pts = rdp::equi_rate_level_set(gauss, 1.0, rdp::linspace(0, 1, 21), 1e-6, 2.0);
   REQUIRE(pts.size() == 21);
-  // At P = 0: D(R,0) = 2σ²(1 − √(1 − 2^(−2R))) (THEORY.md §3); P >= σ²: D = σ² 2^(−2R).
+  // At P = 0: D(R,0) = 2σ²(1 − √(1 − 2^(−2R))) (docs/THEORY.md §3); P >= σ²: D = σ² 2^(−2R).
   CHECK(std::abs(pts.front().distortion - 2 * (1 - std::sqrt(1 - std::exp2(-2.0)))) <= 1e-12);
   CHECK(std::abs(pts.back().distortion - std::exp2(-2.0)) <= 1e-12);
 }

@@ -76,7 +76,7 @@ std::optional<double> reference_nsm(std::string_view name) {
     if (caret == std::string_view::npos) break;
     name = name.substr(0, caret);
   }
-  // SPLAG Table 2.3 / THEORY.md §4.
+  // SPLAG Table 2.3 / docs/THEORY.md §4.
   if (!name.empty() && name[0] == 'z') return 1.0 / 12.0;
   if (name == "a1") return 1.0 / 12.0;
   if (name == "a2") return 5.0 / (36.0 * std::sqrt(3.0));

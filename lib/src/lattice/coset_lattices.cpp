@@ -1,5 +1,5 @@
 // Lattices that are unions of cosets of a scaled D_n: E8, Barnes–Wall Λ16, Leech Λ24
-// (Conway & Sloane, SPLAG ch. 4 and 20; THEORY.md §4), with the brute-force coset decoder, the
+// (Conway & Sloane, SPLAG ch. 4 and 20; docs/THEORY.md §4), with the brute-force coset decoder, the
 // kissing number counted from the coset structure, and the fast exact Leech decoder.
 #include <algorithm>
 #include <array>

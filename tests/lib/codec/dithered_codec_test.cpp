@@ -1,4 +1,4 @@
-// Dithered lattice codecs (Lei, Hassani, Saeedi Bidokhti, arXiv 2503.17558; THEORY.md §5).
+// Dithered lattice codecs (Lei, Hassani, Saeedi Bidokhti, arXiv 2503.17558; docs/THEORY.md §5).
 #include "rdp/codec/dithered_codec.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 #pragma once
 /// Dithered lattice transform codecs for the RDP tradeoff (Lei, Hassani, Saeedi Bidokhti,
-/// arXiv 2503.17558, Defs. 3.1, 3.2, 3.4; THEORY.md §5), with scalar transforms: the analysis
+/// arXiv 2503.17558, Defs. 3.1, 3.2, 3.4; docs/THEORY.md §5), with scalar transforms: the analysis
 /// transform is the identity (its gain is absorbed into the lattice scale) and the synthesis
 /// transform is a gain g_s.
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// Lattice constants: the normalized second moment by Monte-Carlo and reference values from
-/// Conway & Sloane (SPLAG Table 2.3; THEORY.md §4).
+/// Conway & Sloane (SPLAG Table 2.3; docs/THEORY.md §4).
 #include <cstdint>
 #include <optional>
 #include <string_view>

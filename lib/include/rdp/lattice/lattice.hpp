@@ -1,6 +1,6 @@
 #pragma once
 /// Lattices and their nearest-point quantizers (Conway & Sloane, SPLAG ch. 20-21; "Fast quantizing
-/// and decoding algorithms for lattice quantizers and codes", IEEE T-IT 28, 1982; THEORY.md §4).
+/// and decoding algorithms for lattice quantizers and codes", IEEE T-IT 28, 1982; docs/THEORY.md §4).
 ///
 /// A lattice is Λ = {G k : k ∈ Z^n} with G = generator() (basis vectors are the columns). The
 /// coordinates each lattice is given in are documented at its factory; they are the integral (or

@@ -1,5 +1,5 @@
 #pragma once
-/// Self-similar nested lattices Λ_c = a·Λ_f ⊂ Λ_f (THEORY.md §5, QSD-LTC) for the shared dither
+/// Self-similar nested lattices Λ_c = a·Λ_f ⊂ Λ_f (docs/THEORY.md §5, QSD-LTC) for the shared dither
 /// of finite common randomness: the a^n points of Λ_f in the Voronoi cell of Λ_c.
 #include <cstdint>
 #include <vector>

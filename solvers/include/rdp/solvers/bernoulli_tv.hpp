@@ -1,6 +1,6 @@
 #pragma once
 /// R(D,P) of a Bernoulli source with Hamming distortion and total-variation perception
-/// (Blau & Michaeli, ICML 2019, Thm. 3 / App. B; THEORY.md §2). Rates in bits.
+/// (Blau & Michaeli, ICML 2019, Thm. 3 / App. B; docs/THEORY.md §2). Rates in bits.
 #include <string>
 
 namespace rdp {

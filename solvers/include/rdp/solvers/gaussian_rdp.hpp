@@ -1,6 +1,6 @@
 #pragma once
 /// R(D,P) of a scalar Gaussian N(μ, σ²) with squared error and W2² or KL perception
-/// (THEORY.md §3). Rates in bits; W2² in units of x²; KL in nats.
+/// (docs/THEORY.md §3). Rates in bits; W2² in units of x²; KL in nats.
 #include <string>
 
 namespace rdp {
@@ -44,7 +44,7 @@ enum class KlDirection { forward, reverse };
 /// does not raise KL(p_X̂‖p_X) (a Gaussian maximises entropy at fixed variance). For KL(p_X ‖
 /// p_X̂) the restriction is an assumption (Serra, Stavrou, Kountouris, arXiv 2311.09190): a
 /// non-Gaussian output can have a smaller forward KL at equal variance, so the value is an
-/// upper bound on R(D,P) whose tightness is not established (THEORY.md §3).
+/// upper bound on R(D,P) whose tightness is not established (docs/THEORY.md §3).
 GaussianRdp rate_distortion_perception_gaussian_kl(double sigma, double distortion_mse,
                                                    double perception_kl_nats,
                                                    KlDirection direction);

@@ -1,6 +1,6 @@
 #pragma once
 /// Gaussian N(μ, σ²), squared error, perfect realism (P = 0), by amount of common randomness.
-/// THEORY.md §3. Rates in bits per sample.
+/// docs/THEORY.md §3. Rates in bits per sample.
 
 namespace rdp {
 

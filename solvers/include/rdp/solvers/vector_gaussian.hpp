@@ -1,6 +1,6 @@
 #pragma once
 /// Diagonal vector Gaussian N(0, diag(σ_i²)) with total squared error and total W2² perception
-/// (Qian et al., arXiv 2406.18008; Serra, Stavrou, Kountouris 2024; THEORY.md §3).
+/// (Qian et al., arXiv 2406.18008; Serra, Stavrou, Kountouris 2024; docs/THEORY.md §3).
 #include <string>
 #include <vector>
 
