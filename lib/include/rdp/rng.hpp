@@ -29,11 +29,19 @@ class Philox {
     return out_.v[pos_++];
   }
 
-  /// Uniform on (0,1) with 53 random bits; never returns 0 or 1, so log() is always safe.
+  /// Uniform on the open interval (0,1): 52 random bits k, returned as (k + ½)·2⁻⁵². Every
+  /// value is exact (k + ½ needs 53 significant bits), the extremes are 2⁻⁵³ and 1 − 2⁻⁵³, so
+  /// log(u), log(1 − u) and a quantile function at u are always finite.
   double uniform01() {
-    const std::uint64_t hi = (*this)() >> 5;  // 27 bits
+    const std::uint64_t hi = (*this)() >> 6;  // 26 bits
     const std::uint64_t lo = (*this)() >> 6;  // 26 bits
-    return (static_cast<double>((hi << 26) | lo) + 0.5) * 0x1.0p-53;
+    return uniform01_from_bits((hi << 26) | lo);
+  }
+
+  /// The map behind uniform01(), exposed so that its extremes can be tested: the low 52 bits of
+  /// `bits` as (k + ½)·2⁻⁵².
+  static constexpr double uniform01_from_bits(std::uint64_t bits) {
+    return (static_cast<double>(bits & ((std::uint64_t{1} << 52) - 1)) + 0.5) * 0x1.0p-52;
   }
 
   /// Standard normal by the Box–Muller transform; the second variate is kept for the next call.
