@@ -30,12 +30,14 @@ std::map<std::string, Entry>& registry() {
                      a.allow_only({"points", "pmf"});
                      return std::make_shared<FinitePmf>(a.list("points"), a.list("pmf"));
                    }};
-    m["gaussian"] = {"gaussian:sigma=S[,mu=M] (S > 0)", [](const SourceArgs& a) -> SourcePtr {
+    m["gaussian"] = {"gaussian:sigma=S[,mu=M] (1e-100 <= S <= 1e100, |M| <= 1e6·S)",
+                     [](const SourceArgs& a) -> SourcePtr {
                        a.allow_only({"mu", "sigma"});
                        return std::make_shared<Gaussian>(a.number_or("mu", 0.0),
                                                          a.number_or("sigma", 1.0));
                      }};
-    m["laplace"] = {"laplace:b=B[,mu=M] (B > 0)", [](const SourceArgs& a) -> SourcePtr {
+    m["laplace"] = {"laplace:b=B[,mu=M] (1e-100 <= B <= 1e100, |M| <= 1e6·B)",
+                    [](const SourceArgs& a) -> SourcePtr {
                       a.allow_only({"mu", "b"});
                       return std::make_shared<Laplace>(a.number_or("mu", 0.0),
                                                        a.number_or("b", 1.0));

@@ -80,19 +80,37 @@ FinitePmf::FinitePmf(std::vector<double> points, std::vector<double> pmf) {
   }
 }
 
-std::map<std::string, double> FinitePmf::parameters() const {
-  std::map<std::string, double> out;
-  for (std::size_t i = 0; i < points_.size(); ++i) {
-    out["x" + std::to_string(i)] = points_[i];
-    out["p" + std::to_string(i)] = pmf_[i];
-  }
-  return out;
+std::string FinitePmf::spec() const {
+  auto join = [](const std::vector<double>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "/" : "") + format_number(v[i]);
+    return out;
+  };
+  return family() + ":points=" + join(points_) + ",pmf=" + join(pmf_);
 }
 
+// A sample x = μ + σz in double precision keeps log2(σ/ulp(μ)) bits of its deviation from the
+// mean; every consumer (the codecs' x − μ, a discretisation grid around μ) needs those bits. At
+// |μ| <= 1e6·scale at least 32 of them survive, so a centred sample is exact to 2⁻³²σ; beyond,
+// N(1e16, 1) samples are multiples of 2 and the codecs' distortion is meaningless.
+namespace {
+constexpr double kMaxMeanToScale = 1e6;
+
+void require_location(const std::string& family, const std::string& scale_name, double mu,
+                      double scale) {
+  const double bound = kMaxMeanToScale * scale;
+  if (!std::isfinite(mu) || std::abs(mu) > bound)
+    throw InvalidArgument(family + " mu",
+                          "[-1e6·" + scale_name + ", 1e6·" + scale_name + "] = [" +
+                              format_number(-bound) + ", " + format_number(bound) + "]",
+                          format_number(mu));
+}
+}  // namespace
+
 Gaussian::Gaussian(double mu, double sigma) : mu_(mu), sigma_(sigma) {
-  require_finite("gaussian mu", mu);
   // Beyond 1e100 the variance σ² overflows in the closed forms; nobody's data lives there.
   require_in_interval("gaussian sigma", sigma, 1e-100, 1e100, false, false);
+  require_location("gaussian", "sigma", mu, sigma);
 }
 
 double Gaussian::pdf(double x) const {
@@ -107,8 +125,8 @@ double Gaussian::quantile(double u) const {
 }
 
 Laplace::Laplace(double mu, double b) : mu_(mu), b_(b) {
-  require_finite("laplace mu", mu);
   require_in_interval("laplace b", b, 1e-100, 1e100, false, false);
+  require_location("laplace", "b", mu, b);
 }
 double Laplace::pdf(double x) const {
   return boost::math::pdf(boost::math::laplace_distribution<>(mu_, b_), x);

@@ -22,15 +22,17 @@ class Source {
   virtual ~Source() = default;
   /// Family name as used in spec strings, e.g. "gaussian".
   virtual std::string family() const = 0;
-  /// Parameters by name, as they would appear in a spec string.
+  /// Scalar parameters by name, as they appear in the family's spec string. A family whose
+  /// parameters are not scalars (a list of points) returns what it can and overrides spec().
   virtual std::map<std::string, double> parameters() const = 0;
   virtual SourceKind kind() const = 0;
   virtual double mean() const = 0;
   virtual double variance() const = 0;
   /// One draw, using `rng` only.
   virtual double sample(Philox& rng) const = 0;
-  /// The canonical spec string, e.g. "gaussian:mu=0,sigma=1".
-  std::string spec() const;
+  /// The canonical spec string, e.g. "gaussian:mu=0,sigma=1": make_source() of it rebuilds
+  /// this source (numbers in shortest round-trip form). The default joins parameters().
+  virtual std::string spec() const;
 };
 
 class FiniteSource : public Source {

@@ -29,7 +29,10 @@ class FinitePmf final : public FiniteSource {
  public:
   FinitePmf(std::vector<double> points, std::vector<double> pmf);
   std::string family() const override { return "finite"; }
-  std::map<std::string, double> parameters() const override;
+  /// No scalar parameters: the points and masses are lists, written by spec().
+  std::map<std::string, double> parameters() const override { return {}; }
+  /// "finite:points=x1/x2/...,pmf=p1/p2/...", the form make_source() reads.
+  std::string spec() const override;
   const std::vector<double>& support() const override { return points_; }
   const std::vector<double>& pmf() const override { return pmf_; }
 
@@ -38,7 +41,7 @@ class FinitePmf final : public FiniteSource {
   std::vector<double> pmf_;
 };
 
-/// N(μ, σ²), σ > 0.
+/// N(μ, σ²), σ in [1e-100, 1e100], |μ| <= 1e6·σ (so that a sample keeps 32 bits of x − μ).
 class Gaussian final : public ContinuousSource {
  public:
   Gaussian(double mu, double sigma);
@@ -59,7 +62,7 @@ class Gaussian final : public ContinuousSource {
   double mu_, sigma_;
 };
 
-/// Laplace(μ, b): density exp(−|x−μ|/b)/(2b), variance 2b², b > 0.
+/// Laplace(μ, b): density exp(−|x−μ|/b)/(2b), variance 2b², b in [1e-100, 1e100], |μ| <= 1e6·b.
 class Laplace final : public ContinuousSource {
  public:
   Laplace(double mu, double b);
