@@ -6,11 +6,14 @@
 #include <limits>
 
 #include "rdp/error.hpp"
+#include "rdp/solvers/detail/log_ratio.hpp"
 
 namespace rdp {
 namespace {
 
 // Jointly Gaussian optimum given the smallest admissible output std s_lo (docs/THEORY.md §3).
+// No product of four lengths is formed (σ²s² overflows at σ = 1e100 and underflows at 1e-100):
+// every intermediate is a square at most, which the sources' σ range [1e-100, 1e100] keeps finite.
 GaussianRdp gaussian_rate_given_min_std(double sigma, double d, double s_lo) {
   const double var = sigma * sigma;
   GaussianRdp out;
@@ -23,17 +26,23 @@ GaussianRdp gaussian_rate_given_min_std(double sigma, double d, double s_lo) {
     out.region = "perception_inactive";
     out.output_std = std::sqrt(var - d);
     out.correlation = out.output_std / sigma;
-    out.rate_bits = 0.5 * std::log2(var / d);
+    out.rate_bits = detail::half_log2_ratio(var, d);
     return out;
   }
   const double s = s_lo;
   out.region = "perception_active";
   out.output_std = s;
-  out.correlation = (var + s * s - d) / (2.0 * sigma * s);
-  // 1 − ρ² = (D − (σ−s)²)((σ+s)² − D) / (4σ²s²): factored to avoid cancellation as ρ → 1.
-  const double one_minus_rho2 =
-      (d - (sigma - s) * (sigma - s)) * ((sigma + s) * (sigma + s) - d) / (4.0 * var * s * s);
-  out.rate_bits = -0.5 * std::log2(one_minus_rho2);
+  // ρ = (σ² + s² − D)/(2σs), written as two ratios of lengths.
+  out.correlation = 0.5 * (sigma / s + s / sigma - (d / sigma) / s);
+  // 1 − ρ² = [(D − (σ−s)²)/(2σs)]·[((σ+s)² − D)/(2σs)]: factored to avoid cancellation as
+  // ρ → 1; each factor divided by σ and s in turn, and the product taken in logs when it would
+  // leave the normal range (D far below σ²).
+  const double a = (d - (sigma - s) * (sigma - s)) / (2.0 * sigma);
+  const double b = ((sigma + s) * (sigma + s) - d) / (2.0 * sigma);
+  const double one_minus_rho2 = (a / s) * (b / s);
+  out.rate_bits = std::isnormal(one_minus_rho2)
+                      ? -0.5 * std::log2(one_minus_rho2)
+                      : -0.5 * (std::log2(a) + std::log2(b) - 2.0 * std::log2(s));
   return out;
 }
 

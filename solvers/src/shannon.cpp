@@ -6,6 +6,7 @@
 
 #include "rdp/error.hpp"
 #include "rdp/information.hpp"
+#include "rdp/solvers/detail/log_ratio.hpp"
 #include "rdp/solvers/detail/roots.hpp"
 
 namespace rdp {
@@ -29,7 +30,8 @@ double shannon_distortion_bernoulli_hamming(double p, double rate_bits) {
 double shannon_rate_gaussian_mse(double sigma, double distortion_mse) {
   require_positive("sigma", sigma);
   require_positive("D", distortion_mse);
-  return distortion_mse < sigma * sigma ? 0.5 * std::log2(sigma * sigma / distortion_mse) : 0.0;
+  return distortion_mse < sigma * sigma ? detail::half_log2_ratio(sigma * sigma, distortion_mse)
+                                        : 0.0;
 }
 
 double shannon_distortion_gaussian_mse(double sigma, double rate_bits) {

@@ -1,5 +1,5 @@
-// Gaussian–MSE R(D,P) with W2² and KL perception (docs/THEORY.md §3) against a brute-force search over
-// jointly Gaussian test channels (output std s, correlation ρ), using only the definitions:
+// Gaussian–MSE R(D,P) with W2² and KL perception (docs/THEORY.md §3) against a brute-force search
+// over jointly Gaussian test channels (output std s, correlation ρ), using only the definitions:
 // E(X − X̂)² = σ² + s² − 2ρσs, W2²(N(0,σ²), N(0,s²)) = (σ − s)², KL between zero-mean Gaussians,
 // and I = −½ log2(1 − ρ²).
 #include "rdp/solvers/gaussian_rdp.hpp"
@@ -179,4 +179,55 @@ TEST_CASE("Wagner D(R,Rc): both ends, monotone in Rc, and its inverse") {
       CHECK(std::abs(rdp::rate_common_randomness_gaussian(sigma, d, rc) - rate) <= 1e-10);
     }
   }
+}
+
+// Scale invariance (from the definition: X → X/σ maps D to D/σ², W2² to W2²/σ², keeps KL and I):
+// R_σ(Dσ², Pσ²) = R_1(D, P) for W2² and R_σ(Dσ², P) = R_1(D, P) for KL, at the ends of the
+// documented σ range [1e-100, 1e100], where σ²s² and 2σ²/D leave the double range.
+TEST_CASE("Gaussian closed forms are scale invariant over the whole sigma range") {
+  const std::vector<double> ds = {0.05, 0.3, 0.9, 1.2}, ps = {0.0, 0.01, 0.2, 2.0};
+  for (double sigma : {1e-100, 1e-50, 1e50, 1e100}) {
+    CAPTURE(sigma);
+    const double var = sigma * sigma;
+    for (double d : ds) {
+      for (double p : ps) {
+        CAPTURE(d);
+        CAPTURE(p);
+        const auto ref = rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, p);
+        const auto got = rdp::rate_distortion_perception_gaussian_w2sq(sigma, d * var, p * var);
+        CHECK(got.region == ref.region);
+        // A few roundings of order-one ratios: 1e-12 relative (or absolute near R = 0).
+        CHECK(std::abs(got.rate_bits - ref.rate_bits) <= 1e-12 * (1.0 + ref.rate_bits));
+        CHECK(std::abs(got.correlation - ref.correlation) <= 1e-12);
+        for (auto dir : {rdp::KlDirection::forward, rdp::KlDirection::reverse}) {
+          const auto kref = rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, dir);
+          const auto kgot = rdp::rate_distortion_perception_gaussian_kl(sigma, d * var, p, dir);
+          CHECK(std::abs(kgot.rate_bits - kref.rate_bits) <= 1e-12 * (1.0 + kref.rate_bits));
+        }
+      }
+      CHECK(std::abs(rdp::rate_perfect_realism_gaussian(sigma, d * var) -
+                     rdp::rate_perfect_realism_gaussian(1.0, d)) <= 1e-12);
+      CHECK(std::abs(rdp::rate_half_distortion_gaussian(sigma, d * var) -
+                     rdp::rate_half_distortion_gaussian(1.0, d)) <= 1e-12);
+      CHECK(std::abs(rdp::rate_common_randomness_gaussian(sigma, d * var, 1.0) -
+                     rdp::rate_common_randomness_gaussian(1.0, d, 1.0)) <= 1e-12);
+    }
+  }
+}
+
+// A denormal D is inside the documented range D > 0; every rate is about ½ log2(σ²/D) there.
+TEST_CASE("Gaussian rates at a denormal distortion are finite and right") {
+  const double d = 1e-310;
+  // ½ log2(1/D) with log2(1e-310) = −310 log2(10), computed without forming 1/D.
+  const double half_log2_inv_d = 0.5 * 310.0 * std::log2(10.0);  // 514.87...
+  CHECK(std::abs(rdp::shannon_rate_gaussian_mse(1.0, d) - half_log2_inv_d) <= 1e-9);
+  // P large: the perception constraint is inactive, Shannon's value.
+  CHECK(std::abs(rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, 1.0).rate_bits -
+                 half_log2_inv_d) <= 1e-9);
+  // P = 0: R(D,0) = −½ log2(D(1 − D/4)) = ½ log2(1/D) to within 1e-300 (docs/THEORY.md §3).
+  CHECK(std::abs(rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, 0.0).rate_bits -
+                 half_log2_inv_d) <= 1e-9);
+  CHECK(std::abs(rdp::rate_perfect_realism_gaussian(1.0, d) - half_log2_inv_d) <= 1e-9);
+  // R(D/2, ∞) = ½ log2(2σ²/D) = ½ log2(1/D) + ½.
+  CHECK(std::abs(rdp::rate_half_distortion_gaussian(1.0, d) - (half_log2_inv_d + 0.5)) <= 1e-9);
 }
