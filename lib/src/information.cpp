@@ -1,12 +1,19 @@
 #include "rdp/information.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace rdp {
 
 double xlog2x_neg(double x) { return x > 0.0 ? -x * std::log2(x) : 0.0; }
 
-double binary_entropy_bits(double p) { return xlog2x_neg(p) + xlog2x_neg(1.0 - p); }
+double binary_entropy_bits(double p) {
+  if (!(p > 0.0 && p < 1.0)) return 0.0;
+  // −(1−p) log2(1−p) through log1p: for p below 1e-16, 1 − p rounds to 1 and the term (≈ p·log2 e)
+  // would vanish, a relative error of up to 1/ln(1/p) in H_b(p).
+  const double q = std::min(p, 1.0 - p);
+  return xlog2x_neg(q) - (1.0 - q) * std::log1p(-q) / std::log(2.0);
+}
 
 double ternary_entropy_bits(double alpha, double beta) {
   return xlog2x_neg(alpha) + xlog2x_neg(beta) + xlog2x_neg(1.0 - alpha - beta);
