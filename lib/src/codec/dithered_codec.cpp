@@ -194,6 +194,10 @@ PrivateDesign private_design(double sigma, double floor_std, int a, double ve,
   return d;
 }
 
+// The codec's documented domain (see the header): the simulation squares squared errors, and a
+// lattice step must stay far above the double resolution of x − μ.
+constexpr double kMinCodecSigma = 1e-60, kMaxCodecSigma = 1e60, kMinCodecRelativeD = 1e-20;
+
 std::uint64_t moment_seed(const std::string& name, int a) {
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name, then a
   for (unsigned char ch : name) h = (h ^ ch) * 0x100000001b3ull;
@@ -206,12 +210,12 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
                                         double sigma, double distortion_mse, double perception_w2sq,
                                         int nesting_ratio) {
   require_finite("mu", mu);
-  require_positive("sigma", sigma);
+  require_in_interval("sigma", sigma, kMinCodecSigma, kMaxCodecSigma, false, false);
   require_positive("nsm", nsm);
   require_nonnegative("P", perception_w2sq);
   const double floor_std = std::max(sigma - std::sqrt(perception_w2sq), 0.0);
   const double d_max = sigma * sigma + floor_std * floor_std;  // the zero-rate distortion
-  require_in_interval("D", distortion_mse, 0.0, d_max, true, true);
+  require_in_interval("D", distortion_mse, kMinCodecRelativeD * sigma * sigma, d_max, false, true);
   if (kind == CodecKind::qsd && (nesting_ratio < 1 || nesting_ratio > 1024))
     throw InvalidArgument("nesting", "[1, 1024]", std::to_string(nesting_ratio));
   const int a = kind == CodecKind::qsd ? nesting_ratio : 1;
@@ -314,14 +318,11 @@ double sd_rate_upper_bound_bits(double variance, double noise_second_moment, dou
          0.5 * std::log2(noise_second_moment / nsm);
 }
 
-CodecLattices::CodecLattices(LatticePtr base, const CodecParameters& params) : params_(params) {
-  if (params.kind == CodecKind::qsd) {
+CodecLattices::CodecLattices(LatticePtr base, const CodecParameters& params)
+    : params_(params), quantizer_(make_scaled(base, params.lattice_scale)) {
+  if (params.kind == CodecKind::qsd)
     nested_ = std::make_unique<NestedLattice>(
         make_scaled(base, params.lattice_scale / params.nesting_ratio), params.nesting_ratio);
-    quantizer_ = make_scaled(base, params.lattice_scale);
-  } else {
-    quantizer_ = make_scaled(base, params.lattice_scale);
-  }
 }
 
 void shared_dither(const CodecLattices& lattices, std::uint64_t common_seed, std::uint64_t block,

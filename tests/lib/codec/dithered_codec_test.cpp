@@ -18,6 +18,7 @@
 #include "rdp/mc/statistics.hpp"
 #include "rdp/solvers/gaussian_rdp.hpp"
 #include "rdp/solvers/perfect_realism.hpp"
+#include "rdp/solvers/shannon.hpp"
 #include "rdp/sources.hpp"
 #include "test_support.hpp"
 
@@ -388,11 +389,22 @@ TEST_CASE("QSD-LTC at fixed (D, P = 0) on E8: the rate falls from PD (a = 1) tow
   const auto sd = run_kept(rdp::CodecKind::sd, 1);
   INFO("SD " << sd.rate_bits.value << " a=4 " << previous.rate_bits.value);
   decreases(previous, sd);
-  // The a = 3 gap to SD: 0.070 at 200000 samples; here within 4 paired SE of that, plus 0.005
-  // for the two codecs' D deviations (slope 2.4 bits per unit D × 0.002) and integrator bias.
-  const rdp::Estimate gap3 = paired(q[1], sd);
-  INFO("a=3 gap to SD " << gap3.value << " +- " << gap3.stderr_);
-  CHECK(std::abs(gap3.value - 0.070) <= 4 * gap3.stderr_ + 0.005);
+  // Lei et al.'s finding, as a ratio rather than a number measured here: a = 3 is "nearly as
+  // good as SD", i.e. it closes most of PD's gap to SD (at 200000 samples it closes 84%; the
+  // check asks for 75%, the paired SE being ~0.003 against gaps of 0.07 and 0.44).
+  const rdp::Estimate gap3 = paired(q[1], sd), gap_pd = paired(pd, sd);
+  INFO("a=3 gap to SD " << gap3.value << " +- " << gap3.stderr_ << "; PD gap " << gap_pd.value);
+  CHECK(gap3.value + 4 * gap3.stderr_ <= 0.25 * (gap_pd.value - 4 * gap_pd.stderr_));
+  // The converse every code obeys, whatever its common randomness: per dimension, H(c | U) >=
+  // R(D) at the code's distortion (Cover & Thomas Thm. 10.2.1 for each dither value, then
+  // convexity of R(D)). The lower end of each rate bracket may miss it only by its SE.
+  for (const rdp::SimulationResult* r :
+       std::initializer_list<const rdp::SimulationResult*>{&pd, &q[0], &q[1], &q[2], &sd}) {
+    const double shannon = rdp::shannon_rate_gaussian_mse(1.0, r->distortion_mse.value);
+    INFO("rate lower " << r->rate_lower_bits.value << " +- " << r->rate_lower_bits.stderr_
+                       << " R(D) " << shannon);
+    CHECK(r->rate_lower_bits.value + 4 * r->rate_lower_bits.stderr_ >= shannon);
+  }
 }
 
 TEST_CASE("PD-LTC on Z at low and mid rate: the rate is the entropy of the quantised Gaussian") {
@@ -445,6 +457,15 @@ TEST_CASE("Cell Monte-Carlo rate brackets the exact box-cell rate on the same bl
     CHECK(up.value <= r.rate_bias_bound_bits.value +
                           4 * std::hypot(up.stderr_, r.rate_bias_bound_bits.stderr_));
     CHECK(r.rate_bias_bound_bits.value < 0.01);
+    // The maximum-entropy bound against the exact rate: h(X + E) <= h of the Gaussian of equal
+    // variance, with equality only for Gaussian X + E; at D = 0.05 (σ_e² ≈ 0.05) the deficit is
+    // the negentropy of N(0,1) + uniform noise, about κ4²/48 ≈ 2e-7 nats (κ4 = −1.2σ_e⁴).
+    const double bound =
+        rdp::sd_rate_upper_bound_bits(1.0, lat->parameters().noise_second_moment, 1.0 / 12);
+    // The exact rate is a mean of −log2 P(c | u) over blocks: 4 SE.
+    const double se = r.rate_exact_bits.stderr_;
+    CHECK(r.rate_exact_bits.value <= bound + 4 * se);
+    if (d == 0.05) CHECK(bound - r.rate_exact_bits.value < 1e-4 + 4 * se);
   }
 }
 
@@ -465,9 +486,6 @@ TEST_CASE(
     const double nsm = *rdp::reference_nsm(cs.lattice);
     const double ve = c->parameters().noise_second_moment;
     const double bound = rdp::sd_rate_upper_bound_bits(1.0, ve, nsm);
-    // The bound itself, from its formula: ½ log2(2πe(1 + σ_e²)) − ½ log2(σ_e²/G).
-    CHECK(std::abs(bound - (0.5 * std::log2(2 * M_PI * M_E * (1 + ve)) -
-                            0.5 * std::log2(ve / nsm))) <= 1e-12);
     INFO(std::string(cs.lattice) << " D=" << cs.d << " rate " << r.rate_bits.value << " +- "
                                  << r.rate_bits.stderr_ << " lower " << r.rate_lower_bits.value
                                  << " bound " << bound);

@@ -93,7 +93,10 @@ struct CodecParameters {
 ///    result reproducible and thread-count independent). A and B use the control variate
 ///    E x² = σ²: A = σ² + E[2x·err + err²], B = σ² + E[x·err], err = c̃ − x, so their
 ///    Monte-Carlo error vanishes at high rate; at low rate it is a relative ~1e-3.
-/// Domain: σ > 0, 0 < D < σ² + f², P >= 0, a >= 1 (QSD). Throws InvalidArgument.
+/// Domain: σ in [1e-60, 1e60] (the simulation's fourth moments of the error, σ⁴ times a sample
+/// count, stay finite), 1e-20·σ² <= D < σ² + f² (a lattice step above 1e-10·σ, six orders
+/// above the resolution 2⁻⁵²σ at which a double holds x − μ), P >= 0, a >= 1 (QSD). Throws
+/// InvalidArgument.
 CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, double nsm, double mu,
                                         double sigma, double distortion_mse, double perception_w2sq,
                                         int nesting_ratio = 1);
