@@ -1,14 +1,20 @@
-"""The plot scripts take every parameter their titles show from the experiments' JSON sidecars.
+"""Provenance checks: what the figures show and what the code cites can be traced.
 
+1. The plot scripts take every parameter their titles show from the experiments' JSON sidecars.
 Renders from synthetic out directories whose sidecars name sources the code never uses itself
 (Bernoulli(0.2), Laplace with b = 2, N(3, 2²)), in both sidecar layouts (one per experiment, one
 per CSV), and checks the titles on the figures; then, when the build tree is given and holds
 fig_theory, runs it (--quick) and checks that its own sidecar is enough to title every figure.
 
-Usage: /usr/bin/python3 tests/plots/titles_test.py [BUILD_DIR]
+2. Every "docs/THEORY.md §n" cited anywhere in the tree names a section the document has, and
+every file, header and identifier the document names in `backticks` exists in the tree.
+
+Usage: /usr/bin/python3 tests/plots/provenance_test.py [BUILD_DIR]
 """
+import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -162,6 +168,73 @@ class TitlesFromSidecar(unittest.TestCase):
                                      ("rkl", "KL($p_{\\hat X}\\|p_X$)")):
                 self.assertIn(f"Gaussian N(0, 1²), MSE, {perception}",
                               c.titles(f"fig3_gaussian_{name}"))
+
+
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+THEORY = os.path.join(ROOT, "docs", "THEORY.md")
+SKIP_DIRS = {".git", "out"}
+TEXT_SUFFIXES = (".cpp", ".hpp", ".py", ".sh", ".md", ".txt", ".in", ".cmake")
+
+
+def tree_files():
+    for top, dirs, files in os.walk(ROOT):
+        # Build trees (build, build-asan, ...) and outputs hold copies and generated text.
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith("build")]
+        for name in files:
+            if name.endswith(TEXT_SUFFIXES) or name == "CMakeLists.txt":
+                yield os.path.join(top, name)
+
+
+def cited_sections(text):
+    """Section numbers cited as "THEORY.md §3", "§3, §5", "§4-5" or "§2-3" after a THEORY.md."""
+    out = []
+    for m in re.finditer(r"THEORY\.md((?:[ ,]*§\d+(?:[-–]\d+)?)+)", text):
+        for a, b in re.findall(r"§(\d+)(?:[-–](\d+))?", m.group(1)):
+            out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+class TheoryCitations(unittest.TestCase):
+    def test_every_cited_section_exists(self):
+        self.assertTrue(os.path.exists(THEORY), "docs/THEORY.md is missing")
+        with open(THEORY) as f:
+            sections = {int(n) for n in re.findall(r"^## §(\d+) ", f.read(), re.M)}
+        citations = 0
+        for path in tree_files():
+            if os.path.samefile(path, THEORY) or os.path.samefile(path, __file__):
+                continue
+            with open(path, errors="replace") as f:
+                text = f.read()
+            for line_no, line in enumerate(text.splitlines(), 1):
+                if not re.search(r"THEORY\.md\s*§", line):
+                    continue
+                where = f"{os.path.relpath(path, ROOT)}:{line_no}"
+                # The document lives in docs/; a bare "THEORY.md §n" names a file that is not there.
+                self.assertRegex(line, r"docs/THEORY\.md\s*§", where)
+                for n in cited_sections(line):
+                    citations += 1
+                    self.assertIn(n, sections, f"{where} cites §{n}")
+        self.assertGreater(citations, 0)
+
+    def test_named_files_and_identifiers_exist(self):
+        with open(THEORY) as f:
+            names = set(re.findall(r"`([^`\n]+)`", f.read()))
+        sources = ""
+        basenames = set()
+        for path in tree_files():
+            basenames.add(os.path.basename(path))
+            if path.endswith((".cpp", ".hpp")):
+                with open(path, errors="replace") as f:
+                    sources += f.read()
+        for name in sorted(names):
+            if "/" in name:  # a path, possibly with a glob
+                self.assertTrue(glob.glob(os.path.join(ROOT, name)), f"no file {name}")
+            elif name.endswith((".cpp", ".hpp")):
+                self.assertIn(name, basenames, f"no file named {name}")
+            elif re.fullmatch(r"[A-Za-z]\w*(::\w+)*", name) and ("_" in name or "::" in name):
+                # An identifier of the code: its last component must occur as a word.
+                last = name.split("::")[-1]
+                self.assertRegex(sources, rf"\b{re.escape(last)}\b", f"no identifier {name}")
 
 
 if __name__ == "__main__":
