@@ -1,6 +1,7 @@
 """Figures 1-3: closed-form R(D,P) (Blau & Michaeli 2019, Figs. 2-3 analogues; docs/THEORY.md §2-3).
 Titles name the source, distortion and perception recorded in fig_theory's sidecar."""
 import os
+import sys
 
 import numpy as np
 
@@ -92,12 +93,19 @@ def render_case(out_dir, fig_dir, figure, name, overlay=None):
     save(fig, fig_dir, base)
 
 
-def ba_overlay(out_dir, figure, name):
+def ba_overlay(out_dir, figure, name, source=None):
     """The certified solver's points drawn as markers over the closed form: R-P cross-sections
-    on panel (c), equi-rate level sets on panel (b)."""
+    on panel (c), equi-rate level sets on panel (b). An overlay whose sidecar records a source
+    other than the closed form's (`source`) is left out: it would show a different problem."""
     def converged(kind):
-        path = os.path.join(out_dir, f"{figure}_{name}_ba_{kind}.csv")
+        csv_name = f"{figure}_{name}_ba_{kind}"
+        path = os.path.join(out_dir, f"{csv_name}.csv")
         if not os.path.exists(path):
+            return []
+        recorded = case_parameters(sidecar_parameters(out_dir, csv_name, "fig_numerical"),
+                                   f"{figure}_{name}").get("source")
+        if recorded and source and source_label(recorded) != source_label(source):
+            sys.stderr.write(f"plots: {csv_name}.csv is for {recorded}, not {source}; not drawn\n")
             return []
         rows = read_csv(path)
         if rows and "status" in rows[0]:
@@ -127,4 +135,6 @@ def ba_overlay(out_dir, figure, name):
 def render(out_dir, fig_dir):
     render_rd(out_dir, fig_dir)
     for figure, name in CASES:
-        render_case(out_dir, fig_dir, figure, name, overlay=ba_overlay(out_dir, figure, name))
+        source = case_of(out_dir, figure, name, "surface").get("source")
+        render_case(out_dir, fig_dir, figure, name,
+                    overlay=ba_overlay(out_dir, figure, name, source))

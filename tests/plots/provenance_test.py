@@ -149,6 +149,32 @@ class TitlesFromSidecar(unittest.TestCase):
             self.assertIn("$W_1$", fig4)
             self.assertNotIn("cells", fig4)  # a finite source is not discretised
 
+    def test_overlay_of_another_source_is_not_drawn(self):
+        with tempfile.TemporaryDirectory() as out:
+            theory_csvs(out, "fig2", "bernoulli_tv")
+            write_sidecar(os.path.join(out, "fig_theory.json"), "fig_theory", {"cases": [
+                {"name": "bernoulli_tv", "source": "bernoulli:p=0.2", "distortion": "hamming",
+                 "perception": "tv"}]})
+            header = ["D", "P", "rate_bits", "lower_bits", "upper_bits", "gap_bits", "status",
+                      "iterations"]
+            write_csv(os.path.join(out, "fig2_bernoulli_tv_ba_rate_perception.csv"), header,
+                      [(0.1, 0.0, 0.9, 0.9, 0.9, 1e-6, "converged", 10)])
+
+            def legend(c):
+                axes = c.figures["fig2_bernoulli_tv"].axes
+                return " ".join(t.get_text() for ax in axes if ax.get_legend()
+                                for t in ax.get_legend().get_texts())
+
+            # Without a record of the overlay's source it is drawn ...
+            self.assertIn("Blahut-Arimoto", legend(render(out)))
+            # ... and with a record of another source it is not.
+            write_sidecar(os.path.join(out, "fig2_bernoulli_tv_ba_rate_perception.json"),
+                          "fig_numerical", {"source": "bernoulli:p=0.1"})
+            self.assertNotIn("Blahut-Arimoto", legend(render(out)))
+            write_sidecar(os.path.join(out, "fig2_bernoulli_tv_ba_rate_perception.json"),
+                          "fig_numerical", {"source": "bernoulli:p=0.2"})
+            self.assertIn("Blahut-Arimoto", legend(render(out)))
+
     def test_missing_sidecar_says_so(self):
         with tempfile.TemporaryDirectory() as out:
             theory_csvs(out, "fig2", "bernoulli_tv")
