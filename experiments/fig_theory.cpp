@@ -1,5 +1,5 @@
-// Figures 1–3 from the closed forms:
-//   fig1_bernoulli_rd.csv          Bernoulli(0.1)–Hamming–TV R–D curves at several P, and Shannon's
+// Figures 1–3 from the closed forms (docs/THEORY.md §2, §3):
+//   fig1_bernoulli_rd.csv          Bernoulli–Hamming–TV R–D curves at several P, and Shannon's
 //                                  R(D) (Blau & Michaeli 2019, Fig. 2 analogue);
 //   fig{2,3}_<case>_surface.csv     R(D,P) on a grid;
 //   fig{2,3}_<case>_level_sets.csv  equi-rate curves {(D,P): R(D,P) = R} by root finding;
@@ -15,6 +15,7 @@
 #include "rdp/solvers/gaussian_rdp.hpp"
 #include "rdp/solvers/level_set.hpp"
 #include "rdp/solvers/shannon.hpp"
+#include "rdp/sources.hpp"
 
 namespace {
 
@@ -22,6 +23,8 @@ using rdp::experiments::CsvTable;
 
 struct TheoryCase {
   std::string name, figure;
+  // What the sidecar records about the problem, so that plots title it from the run itself.
+  std::string source, distortion, perception;
   rdp::RateFunction rate;
   double d_lo, d_hi, p_hi;
   std::vector<double> level_rates, fixed_distortions;
@@ -38,14 +41,18 @@ int main(int argc, char** argv) {
       [](const ExperimentOptions& opt) {
         const auto t0 = std::chrono::steady_clock::now();
         const int grid = opt.quick ? 40 : 120;
-        const double p = 0.1;
+        const double p = 0.1;      // Bernoulli(p)
+        const double sigma = 1.0;  // N(0, σ²)
+        const std::string bernoulli = Bernoulli(p).spec();
+        const std::string gaussian = Gaussian(0.0, sigma).spec();
 
-        // Figure 1: R–D at fixed P for Bernoulli(0.1).
+        // Figure 1: R–D at fixed P for Bernoulli(p).
         CsvTable rd({"curve", "P", "D", "rate_bits"});
         for (double d : linspace(0.0, 0.2, 4 * grid + 1))
           rd.add_row({"shannon", "inf", CsvTable::cell(d),
                       CsvTable::cell(shannon_rate_bernoulli_hamming(p, d))});
-        for (double pp : {0.0, 0.01, 0.02, 0.04, 0.07}) {
+        const std::vector<double> fig1_perceptions = {0.0, 0.01, 0.02, 0.04, 0.07};
+        for (double pp : fig1_perceptions) {
           for (double d : linspace(0.0, 0.2, 4 * grid + 1))
             rd.add_row(
                 {"tv", CsvTable::cell(pp), CsvTable::cell(d),
@@ -56,6 +63,9 @@ int main(int argc, char** argv) {
         const std::vector<TheoryCase> cases = {
             {"bernoulli_tv",
              "fig2",
+             bernoulli,
+             "hamming",
+             "tv",
              [p](double d, double pp) {
                return rate_distortion_perception_bernoulli_tv(p, d, pp).rate_bits;
              },
@@ -66,8 +76,11 @@ int main(int argc, char** argv) {
              {0.02, 0.05, 0.1, 0.14}},
             {"gaussian_w2sq",
              "fig3",
-             [](double d, double pp) {
-               return rate_distortion_perception_gaussian_w2sq(1.0, d, pp).rate_bits;
+             gaussian,
+             "mse",
+             "w2sq",
+             [sigma](double d, double pp) {
+               return rate_distortion_perception_gaussian_w2sq(sigma, d, pp).rate_bits;
              },
              1e-3,
              2.0,
@@ -76,8 +89,11 @@ int main(int argc, char** argv) {
              {0.1, 0.3, 0.6, 1.0}},
             {"gaussian_kl",
              "fig3",
-             [](double d, double pp) {
-               return rate_distortion_perception_gaussian_kl(1.0, d, pp, KlDirection::forward)
+             gaussian,
+             "mse",
+             "kl",
+             [sigma](double d, double pp) {
+               return rate_distortion_perception_gaussian_kl(sigma, d, pp, KlDirection::forward)
                    .rate_bits;
              },
              1e-3,
@@ -87,8 +103,11 @@ int main(int argc, char** argv) {
              {0.1, 0.3, 0.6, 1.0}},
             {"gaussian_rkl",
              "fig3",
-             [](double d, double pp) {
-               return rate_distortion_perception_gaussian_kl(1.0, d, pp, KlDirection::reverse)
+             gaussian,
+             "mse",
+             "rkl",
+             [sigma](double d, double pp) {
+               return rate_distortion_perception_gaussian_kl(sigma, d, pp, KlDirection::reverse)
                    .rate_bits;
              },
              1e-3,
@@ -99,8 +118,14 @@ int main(int argc, char** argv) {
         };
         nlohmann::json params;
         params["bernoulli_p"] = p;
-        params["gaussian_sigma"] = 1.0;
+        params["gaussian_sigma"] = sigma;
         params["grid"] = grid;
+        params["cases"].push_back({{"name", "bernoulli_rd"},
+                                   {"figure", "fig1"},
+                                   {"source", bernoulli},
+                                   {"distortion", "hamming"},
+                                   {"perception", "tv"},
+                                   {"P_values", fig1_perceptions}});
         for (const auto& c : cases) {
           CsvTable surface({"D", "P", "rate_bits"});
           for (double d : linspace(std::max(c.d_lo, c.d_hi / grid), c.d_hi, grid))
@@ -126,6 +151,10 @@ int main(int argc, char** argv) {
                           CsvTable::cell(c.rate(d, c.p_hi * t * t))});
           rp.write(opt.out_dir, c.figure + "_" + c.name + "_rate_perception");
           params["cases"].push_back({{"name", c.name},
+                                     {"figure", c.figure},
+                                     {"source", c.source},
+                                     {"distortion", c.distortion},
+                                     {"perception", c.perception},
                                      {"D_range", {c.d_lo, c.d_hi}},
                                      {"P_max", c.p_hi},
                                      {"level_rates_bits", c.level_rates},

@@ -1,22 +1,27 @@
-"""Figure 4 (certified numerical R(D,P) on sources without closed forms) and the solver's
-overlays on Figures 2-3."""
+"""Figure 4: certified numerical R(D,P) on sources without closed forms (docs/THEORY.md §6). The
+solver's overlays on Figures 2-3 (fig_numerical's *_ba_*.csv) are drawn by fig_theory.py. Titles
+name the source, distortion, perception and grid recorded in fig_numerical's sidecar."""
 import math
 import os
 
 import numpy as np
 
-from common import column, exists, group_by, plt, read_csv, save
+from common import (PERCEPTION_AXIS, case_parameters, column, exists, group_by, plt, problem_title,
+                    read_csv, save, sidecar_parameters)
 
-CASES = [
-    ("laplace_rkl", "Laplace(b=1) discretised, MSE, KL($p_{\\hat X}\\|p_X$)", "P (nats)"),
-    ("ternary_w1", "3-letter source on {0,1,2} (0.5, 0.3, 0.2), MSE, $W_1$", "P ($W_1$)"),
-]
+# Figure 4's cases; the source, distortion and perception each shows come from the sidecar.
+CASES = ["laplace_rkl", "ternary_w1"]
 
 
-def render_fig4(out_dir, fig_dir, name, title, p_label):
+def render_fig4(out_dir, fig_dir, name):
     base = f"fig4_{name}"
     if not exists(out_dir, f"{base}_surface.csv", f"{base}_level_sets.csv"):
         return
+    case = case_parameters(sidecar_parameters(out_dir, f"{base}_surface", "fig_numerical"), name)
+    title = problem_title(case)
+    if "grid_points" in case and not case.get("source", "").startswith(("finite", "bernoulli")):
+        title += f", discretised on {case['grid_points']:g} cells"
+    p_label = PERCEPTION_AXIS.get(case.get("perception"), "P")
     surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
     levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
     ds = sorted(set(column(surf, "D")))
@@ -54,5 +59,5 @@ def render_fig4(out_dir, fig_dir, name, title, p_label):
 
 
 def render(out_dir, fig_dir):
-    for name, title, p_label in CASES:
-        render_fig4(out_dir, fig_dir, name, title, p_label)
+    for name in CASES:
+        render_fig4(out_dir, fig_dir, name)

@@ -1,16 +1,25 @@
-"""Figures 1-3: closed-form R(D,P) (Blau & Michaeli 2019, Figs. 2-3 analogues)."""
+"""Figures 1-3: closed-form R(D,P) (Blau & Michaeli 2019, Figs. 2-3 analogues; docs/THEORY.md §2-3).
+Titles name the source, distortion and perception recorded in fig_theory's sidecar."""
 import os
+import sys
 
 import numpy as np
 
-from common import column, exists, group_by, plt, read_csv, save
+from common import (DISTORTION_LABELS, PERCEPTION_AXIS, case_parameters, column, exists, group_by,
+                    plt, problem_title, read_csv, save, sidecar_parameters, source_label)
 
+# (figure, case) of the surface figures; what each one shows is read from fig_theory's sidecar.
 CASES = [
-    ("fig2", "bernoulli_tv", "Bernoulli(0.1), Hamming, TV", "P (TV)"),
-    ("fig3", "gaussian_w2sq", "Gaussian N(0,1), MSE, $W_2^2$", "P ($W_2^2$)"),
-    ("fig3", "gaussian_kl", "Gaussian N(0,1), MSE, KL($p_X\\|p_{\\hat X}$) (jointly Gaussian)", "P (nats)"),
-    ("fig3", "gaussian_rkl", "Gaussian N(0,1), MSE, KL($p_{\\hat X}\\|p_X$)", "P (nats)"),
+    ("fig2", "bernoulli_tv"),
+    ("fig3", "gaussian_w2sq"),
+    ("fig3", "gaussian_kl"),
+    ("fig3", "gaussian_rkl"),
 ]
+
+
+def case_of(out_dir, figure, name, csv_suffix):
+    return case_parameters(sidecar_parameters(out_dir, f"{figure}_{name}_{csv_suffix}", "fig_theory"),
+                           name)
 
 
 def render_rd(out_dir, fig_dir):
@@ -25,17 +34,26 @@ def render_rd(out_dir, fig_dir):
     tv = [r for r in rows if r["curve"] == "tv"]
     for p, pts in sorted(group_by(tv, "P").items()):
         ax.plot(column(pts, "D"), column(pts, "rate_bits"), label=f"P = {p:g}")
-    ax.set_xlabel("D (Hamming)")
+    case = case_parameters(sidecar_parameters(out_dir, "fig1_bernoulli_rd", "fig_theory"),
+                           "bernoulli_rd")
+    distortion = DISTORTION_LABELS.get(case.get("distortion"), case.get("distortion", "?"))
+    ax.set_xlabel(f"D ({distortion})")
     ax.set_ylabel("R(D,P) (bits)")
-    ax.set_title("Bernoulli(0.1): perception-constrained R-D curves")
+    ax.set_title(f"{source_label(case.get('source', ''))}: perception-constrained R-D curves")
     ax.legend()
     save(fig, fig_dir, "fig1_bernoulli_rd")
 
 
-def render_case(out_dir, fig_dir, figure, name, title, p_label, overlay=None):
+def render_case(out_dir, fig_dir, figure, name, overlay=None):
     base = f"{figure}_{name}"
     if not exists(out_dir, f"{base}_surface.csv", f"{base}_level_sets.csv", f"{base}_rate_perception.csv"):
         return
+    case = case_of(out_dir, figure, name, "surface")
+    title = problem_title(case)
+    if case.get("perception") == "kl" and case.get("source", "").startswith("gaussian"):
+        # Only the optimum over jointly Gaussian reconstructions (docs/THEORY.md §3).
+        title += " (jointly Gaussian X̂: an upper bound on R)"
+    p_label = PERCEPTION_AXIS.get(case.get("perception"), "P")
     surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
     levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
     rp = read_csv(os.path.join(out_dir, f"{base}_rate_perception.csv"))
@@ -75,12 +93,19 @@ def render_case(out_dir, fig_dir, figure, name, title, p_label, overlay=None):
     save(fig, fig_dir, base)
 
 
-def ba_overlay(out_dir, figure, name):
+def ba_overlay(out_dir, figure, name, source=None):
     """The certified solver's points drawn as markers over the closed form: R-P cross-sections
-    on panel (c), equi-rate level sets on panel (b)."""
+    on panel (c), equi-rate level sets on panel (b). An overlay whose sidecar records a source
+    other than the closed form's (`source`) is left out: it would show a different problem."""
     def converged(kind):
-        path = os.path.join(out_dir, f"{figure}_{name}_ba_{kind}.csv")
+        csv_name = f"{figure}_{name}_ba_{kind}"
+        path = os.path.join(out_dir, f"{csv_name}.csv")
         if not os.path.exists(path):
+            return []
+        recorded = case_parameters(sidecar_parameters(out_dir, csv_name, "fig_numerical"),
+                                   f"{figure}_{name}").get("source")
+        if recorded and source and source_label(recorded) != source_label(source):
+            sys.stderr.write(f"plots: {csv_name}.csv is for {recorded}, not {source}; not drawn\n")
             return []
         rows = read_csv(path)
         if rows and "status" in rows[0]:
@@ -109,6 +134,7 @@ def ba_overlay(out_dir, figure, name):
 
 def render(out_dir, fig_dir):
     render_rd(out_dir, fig_dir)
-    for figure, name, title, p_label in CASES:
-        render_case(out_dir, fig_dir, figure, name, title, p_label,
-                    overlay=ba_overlay(out_dir, figure, name))
+    for figure, name in CASES:
+        source = case_of(out_dir, figure, name, "surface").get("source")
+        render_case(out_dir, fig_dir, figure, name,
+                    overlay=ba_overlay(out_dir, figure, name, source))
