@@ -210,7 +210,8 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
                                         double sigma, double distortion_mse, double perception_w2sq,
                                         int nesting_ratio) {
   require_finite("mu", mu);
-  require_in_interval("sigma", sigma, kMinCodecSigma, kMaxCodecSigma, false, false);
+  if (!(sigma >= kMinCodecSigma && sigma <= kMaxCodecSigma))
+    throw InvalidArgument("source sigma", "[1e-60, 1e60] for a codec", format_number(sigma));
   require_positive("nsm", nsm);
   require_nonnegative("P", perception_w2sq);
   const double floor_std = std::max(sigma - std::sqrt(perception_w2sq), 0.0);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rdp/codec/simulate.hpp"
+#include "rdp/error.hpp"
 #include "rdp/lattice/constants.hpp"
 #include "rdp/mc/statistics.hpp"
 #include "rdp/solvers/gaussian_rdp.hpp"
@@ -494,4 +495,47 @@ TEST_CASE(
     // And not far below it: at these rates X + E is close to Gaussian (within 0.05 bits).
     CHECK(r.rate_lower_bits.value >= bound - 0.05);
   }
+}
+
+// Scaling the source by σ scales the lattice, the dither and the reconstruction by σ: rate and
+// D/σ² do not change (the codec is equivariant). Checked at the ends of the documented σ range,
+// where σ⁴ (the error's fourth moment) is 1e±240, and rejected beyond it with the message.
+TEST_CASE("Codecs are scale equivariant over their documented sigma range") {
+  const auto base = rdp::make_lattice("d4");
+  const double nsm = *rdp::reference_nsm("d4");
+  auto simulate = [&](rdp::CodecKind kind, double sigma) {
+    const auto prm =
+        rdp::choose_codec_parameters(kind, *base, nsm, 0.0, sigma, 0.3 * sigma * sigma, 0.0);
+    rdp::SimulationOptions o;
+    o.blocks = 400;
+    o.seed = rdp_test_seed();
+    o.rate_points = 8;
+    o.projections = 8;
+    return rdp::simulate_codec(std::make_shared<rdp::CodecLattices>(base, prm),
+                               rdp::Gaussian(0.0, sigma), o);
+  };
+  for (auto kind : {rdp::CodecKind::sd, rdp::CodecKind::pd}) {
+    const auto unit = simulate(kind, 1.0);
+    for (double sigma : {1e-60, 1e60}) {
+      CAPTURE(sigma);
+      const auto r = simulate(kind, sigma);
+      // Same seed, same normal draws scaled by σ: only the roundings of the scaling differ.
+      CHECK(std::abs(r.rate_bits.value - unit.rate_bits.value) <= 1e-9);
+      CHECK(std::abs(r.distortion_mse.value / (sigma * sigma) - unit.distortion_mse.value) <= 1e-9);
+      CHECK(std::isfinite(r.distortion_mse.stderr_));
+      CHECK(std::abs(r.distortion_mse.stderr_ / (sigma * sigma) - unit.distortion_mse.stderr_) <=
+            1e-9);
+    }
+  }
+  auto message = [&](double sigma, double d) {
+    try {
+      rdp::choose_codec_parameters(rdp::CodecKind::sd, *base, nsm, 0.0, sigma, d, 0.0);
+    } catch (const rdp::InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message(1e100, 3e199) ==
+        "invalid source sigma: 1e+100; valid range [1e-60, 1e60] for a codec");
+  CHECK(message(1.0, 1e-310) == "invalid D: 1e-310; valid range [1e-20, 2)");
 }
