@@ -10,10 +10,33 @@
 
 namespace rdp {
 
+long ba_max_square_points(double max_memory_bytes) {
+  long k = static_cast<long>(std::sqrt(max_memory_bytes / ba_memory_bytes(1.0, 1.0)));
+  while (k > 0 && ba_memory_bytes(double(k), double(k)) > max_memory_bytes) --k;
+  while (ba_memory_bytes(double(k + 1), double(k + 1)) <= max_memory_bytes) ++k;
+  return k;
+}
+
 FiniteRdpProblem make_problem_for_source(const Source& source, const Distortion& distortion,
-                                         Perception perception, int grid_points) {
-  if (source.kind() == SourceKind::finite)
-    return make_finite_problem(dynamic_cast<const FiniteSource&>(source), distortion, perception);
+                                         Perception perception, int grid_points,
+                                         double max_memory_bytes) {
+  // Square problems: a finite source reconstructs on its own support, a grid on itself.
+  const long largest = ba_max_square_points(max_memory_bytes);
+  const std::string why = "the solver's " + format_number(ba_memory_bytes(1.0, 1.0)) +
+                          " bytes per m x n entry within " +
+                          format_number(max_memory_bytes / 1073741824.0) + " GiB";
+  if (source.kind() == SourceKind::finite) {
+    const auto& finite = dynamic_cast<const FiniteSource&>(source);
+    const long size = static_cast<long>(finite.support().size());
+    if (size > largest)
+      throw InvalidArgument("source alphabet size",
+                            "[1, " + std::to_string(largest) + "] (" + why + ")",
+                            std::to_string(size));
+    return make_finite_problem(finite, distortion, perception);
+  }
+  if (grid_points > largest)
+    throw InvalidArgument("grid", "[2, " + std::to_string(largest) + "] (" + why + ")",
+                          std::to_string(grid_points));
   DiscretizeOptions o;
   o.points = grid_points;
   const FinitePmf grid = discretize(dynamic_cast<const ContinuousSource&>(source), o);
@@ -25,6 +48,11 @@ std::vector<BaResult> ba_surface(const FiniteRdpProblem& problem,
                                  const std::vector<double>& perceptions, BaOptions options) {
   options.keep_channel = false;
   options.validate();
+  // Here, where they can throw to the caller; inside the parallel loop a throw would terminate.
+  problem.validate();
+  check_ba_memory(problem, options);
+  for (double d : distortions) require_nonnegative("D", d);
+  for (double p : perceptions) require_nonnegative("P", p);
   const long nd = static_cast<long>(distortions.size()), np = static_cast<long>(perceptions.size());
   std::vector<BaResult> out(static_cast<std::size_t>(nd * np));
   // One column (fixed D) per task, swept along P from the largest down: Shannon's R(D), the
@@ -135,7 +163,9 @@ std::vector<BaLevelSetPoint> ba_level_set(const FiniteRdpProblem& problem,
   // One row (fixed rate) per task on a fresh solver: every solve's warm start comes from its own
   // row only, so no result depends on which thread ran which row, or after what. (One solver per
   // thread, as before, made each root search start from whatever that thread had solved last.)
-  problem.validate();  // here, where it can throw to the caller
+  // Here, where they can throw to the caller.
+  problem.validate();
+  check_ba_memory(problem, options);
 #pragma omp parallel for schedule(dynamic, 1)
   for (long i = 0; i < nr; ++i) {
     const std::size_t row = static_cast<std::size_t>(i * np);

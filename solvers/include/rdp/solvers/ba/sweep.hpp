@@ -10,9 +10,16 @@
 namespace rdp {
 
 /// The finite problem for any source: finite sources as they are, continuous ones discretised on
-/// `grid_points` cells (rdp::discretize; the reconstruction alphabet is the same grid).
+/// `grid_points` cells (rdp::discretize; the reconstruction alphabet is the same grid). Before
+/// building anything, rejects a problem whose solver would need more than `max_memory_bytes`
+/// (ba_memory_bytes; see BaOptions::max_memory_bytes) with InvalidArgument naming `grid` for a
+/// continuous source and the source's alphabet size for a finite one.
 FiniteRdpProblem make_problem_for_source(const Source& source, const Distortion& distortion,
-                                         Perception perception, int grid_points = 256);
+                                         Perception perception, int grid_points = 256,
+                                         double max_memory_bytes = kBaDefaultMaxMemoryBytes);
+
+/// The largest square problem (m = n points) within `max_memory_bytes`.
+long ba_max_square_points(double max_memory_bytes = kBaDefaultMaxMemoryBytes);
 
 /// R(D,P) on the grid distortions × perceptions; result[i * perceptions.size() + j] is
 /// (distortions[i], perceptions[j]). Columns of constant D are independent sweeps in decreasing
