@@ -41,8 +41,7 @@ bool use_ba(const Problem& pb, const GridOptions& o) {
 }
 
 FiniteRdpProblem ba_problem(const Problem& pb, const GridOptions& o) {
-  if (o.grid < 2 || o.grid > 100000)
-    throw InvalidArgument("grid", "[2, 100000]", std::to_string(o.grid));
+  check_ba_grid(o.grid);
   require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
   if (!std::isnan(o.max_seconds))
     require_in_interval("max-seconds", o.max_seconds, 0.0, 1e9, true, false);

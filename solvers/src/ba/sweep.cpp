@@ -17,26 +17,38 @@ long ba_max_square_points(double max_memory_bytes) {
   return k;
 }
 
+namespace {
+// The range note of the memory checks: where their upper limits come from.
+std::string memory_note(double max_memory_bytes) {
+  return "the solver's " + format_number(ba_memory_bytes(1.0, 1.0)) +
+         " bytes per m x n entry within " + format_number(max_memory_bytes / 1073741824.0) + " GiB";
+}
+}  // namespace
+
+void check_ba_grid(long grid_points, double max_memory_bytes) {
+  const long largest = ba_max_square_points(max_memory_bytes);
+  if (grid_points < 2 || grid_points > largest)
+    throw InvalidArgument(
+        "grid", "[2, " + std::to_string(largest) + "] (" + memory_note(max_memory_bytes) + ")",
+        std::to_string(grid_points));
+}
+
 FiniteRdpProblem make_problem_for_source(const Source& source, const Distortion& distortion,
                                          Perception perception, int grid_points,
                                          double max_memory_bytes) {
   // Square problems: a finite source reconstructs on its own support, a grid on itself.
-  const long largest = ba_max_square_points(max_memory_bytes);
-  const std::string why = "the solver's " + format_number(ba_memory_bytes(1.0, 1.0)) +
-                          " bytes per m x n entry within " +
-                          format_number(max_memory_bytes / 1073741824.0) + " GiB";
   if (source.kind() == SourceKind::finite) {
     const auto& finite = dynamic_cast<const FiniteSource&>(source);
     const long size = static_cast<long>(finite.support().size());
+    const long largest = ba_max_square_points(max_memory_bytes);
     if (size > largest)
-      throw InvalidArgument("source alphabet size",
-                            "[1, " + std::to_string(largest) + "] (" + why + ")",
-                            std::to_string(size));
+      throw InvalidArgument(
+          "source alphabet size",
+          "[1, " + std::to_string(largest) + "] (" + memory_note(max_memory_bytes) + ")",
+          std::to_string(size));
     return make_finite_problem(finite, distortion, perception);
   }
-  if (grid_points > largest)
-    throw InvalidArgument("grid", "[2, " + std::to_string(largest) + "] (" + why + ")",
-                          std::to_string(grid_points));
+  check_ba_grid(grid_points, max_memory_bytes);
   DiscretizeOptions o;
   o.points = grid_points;
   const FinitePmf grid = discretize(dynamic_cast<const ContinuousSource&>(source), o);

@@ -21,6 +21,11 @@ FiniteRdpProblem make_problem_for_source(const Source& source, const Distortion&
 /// The largest square problem (m = n points) within `max_memory_bytes`.
 long ba_max_square_points(double max_memory_bytes = kBaDefaultMaxMemoryBytes);
 
+/// Throws InvalidArgument ("grid", range [2, ba_max_square_points(max_memory_bytes)]) unless a
+/// discretisation on `grid_points` cells is in range; make_problem_for_source applies it to
+/// continuous sources, and a command line can apply it to its --grid whatever the source.
+void check_ba_grid(long grid_points, double max_memory_bytes = kBaDefaultMaxMemoryBytes);
+
 /// R(D,P) on the grid distortions × perceptions; result[i * perceptions.size() + j] is
 /// (distortions[i], perceptions[j]). Columns of constant D are independent sweeps in decreasing
 /// P, each on its own solver (Shannon's R(D) solved once per column, each point warm-started from
