@@ -298,9 +298,8 @@ struct BaSolver::Impl {
   Eigen::VectorXd zero_point;  // over cells; empty if none
   // iteration state
   Eigen::VectorXd w, z, v, c, q, logc, gbar, w0, w1, w2, wx, w_safe;
-  double last_objective = 0.0;
-  double inner_slack = 0.0;      // extra inner-gap allowance while far from the target (nats)  //
-                                 // primal Lagrangian value of the last pass (nats)
+  double last_objective = 0.0;   // primal Lagrangian value of the last pass (nats)
+  double inner_slack = 0.0;      // extra inner-gap allowance while far from the target (nats)
   Eigen::VectorXd qc, gc, ellc;  // over cells
   // The repaired Shannon dual, two rounds (rows, rows, columns).
   Eigen::VectorXd rep_log_m, rep_v, rep_c, rep_log_m2, rep_v2, rep_c2;
