@@ -35,17 +35,24 @@ std::vector<std::string> result_columns() {
   return {"D", "P", "rate_bits", "lower_bits", "upper_bits", "gap_bits", "status", "iterations"};
 }
 
-// The solver's level sets as the figure's CSV: found points only, in (rate, P) order.
+// The solver's level sets as the figure's CSV: found points only, in (rate, P) order. The points
+// left out are counted by status in `omitted` (for the sidecar), so that a short curve says why.
 CsvTable level_set_table(const rdp::FiniteRdpProblem& problem, const rdp::BaOptions& options,
                          const std::vector<double>& rates, const std::vector<double>& ps,
-                         double d_lo, double d_hi, int max_solves) {
+                         double d_lo, double d_hi, int max_solves, nlohmann::json& omitted) {
   rdp::BaLevelSetOptions lo;
   lo.max_solves = max_solves;
   CsvTable levels({"rate_bits", "D", "P", "gap_bits"});
-  for (const auto& pt : rdp::ba_level_set(problem, rates, ps, d_lo, d_hi, options, lo))
-    if (pt.status == rdp::BaLevelSetPoint::Status::found)
+  omitted = nlohmann::json::object();
+  for (const auto& pt : rdp::ba_level_set(problem, rates, ps, d_lo, d_hi, options, lo)) {
+    if (pt.status == rdp::BaLevelSetPoint::Status::found) {
       levels.add_row({CsvTable::cell(pt.rate_bits), CsvTable::cell(pt.distortion),
                       CsvTable::cell(pt.perception), CsvTable::cell(pt.gap_bits)});
+    } else {
+      const std::string key(rdp::ba_level_set_status_name(pt.status));
+      omitted[key] = omitted.value(key, 0) + 1;
+    }
+  }
   return levels;
 }
 }  // namespace
@@ -110,9 +117,10 @@ int main(int argc, char** argv) {
           progress.tick();
 
           const auto level_ps = linspace(0.0, c.p_max, opt.quick ? 3 : 7);
+          const std::string level_file = "fig4_" + c.name + "_level_sets";
           level_set_table(problem, surface_options, c.rates, level_ps, c.d_max * 1e-3, c.d_max,
-                          level_solves)
-              .write(opt.out_dir, "fig4_" + c.name + "_level_sets");
+                          level_solves, params["level_set_points_omitted"][level_file])
+              .write(opt.out_dir, level_file);
           progress.tick();
           params["cases"].push_back({{"name", c.name},
                                      {"source", src->spec()},
@@ -173,9 +181,10 @@ int main(int argc, char** argv) {
           std::vector<double> level_ps;
           for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8))
             level_ps.push_back(o.p_max * t * t);
+          const std::string level_file = o.file + "_ba_level_sets";
           level_set_table(problem, surface_options, o.level_rates, level_ps, o.d_lo, o.d_hi,
-                          level_solves)
-              .write(opt.out_dir, o.file + "_ba_level_sets");
+                          level_solves, params["level_set_points_omitted"][level_file])
+              .write(opt.out_dir, level_file);
           progress.tick();
         }
         const double wall =
