@@ -111,11 +111,15 @@ TEST_CASE("BA level sets: Bernoulli-TV points lie on the closed-form level withi
   for (const auto& pt : none) CHECK(pt.status == Status::no_crossing);
 }
 
-TEST_CASE("BA level sets: bad ranges are rejected before any solve") {
+TEST_CASE("BA level sets and surfaces: bad ranges are rejected before any solve") {
   const auto pb =
       rdp::make_finite_problem(rdp::Bernoulli(0.1), rdp::hamming_distortion(), rdp::Perception::tv);
   CHECK_THROWS_AS(rdp::ba_level_set(pb, {0.1}, {0.0}, 0.2, 0.1), rdp::InvalidArgument);
   CHECK_THROWS_AS(rdp::ba_level_set(pb, {0.1}, {0.0}, -0.1, 0.1), rdp::InvalidArgument);
   CHECK_THROWS_AS(rdp::ba_level_set(pb, {0.0}, {0.0}, 0.0, 0.1), rdp::InvalidArgument);
   CHECK_THROWS_AS(rdp::ba_level_set(pb, {0.1}, {-1.0}, 0.0, 0.1), rdp::InvalidArgument);
+  // The surface too: a target the solver rejects used to throw inside the parallel loop, which
+  // terminates the program instead of reaching the caller.
+  CHECK_THROWS_AS(rdp::ba_surface(pb, {0.1, -0.1}, {0.0}), rdp::InvalidArgument);
+  CHECK_THROWS_AS(rdp::ba_surface(pb, {0.1}, {0.0, std::nan("")}), rdp::InvalidArgument);
 }

@@ -30,7 +30,8 @@ void check_ba_grid(long grid_points, double max_memory_bytes = kBaDefaultMaxMemo
 /// (distortions[i], perceptions[j]). Columns of constant D are independent sweeps in decreasing
 /// P, each on its own solver (Shannon's R(D) solved once per column, each point warm-started from
 /// the previous one), spread over the OpenMP threads; the result does not depend on the thread
-/// count. Channels are not kept (options.keep_channel is ignored).
+/// count. Channels are not kept (options.keep_channel is ignored). Throws InvalidArgument for a
+/// negative or non-finite target or a problem over options.max_memory_bytes, before any solve.
 std::vector<BaResult> ba_surface(const FiniteRdpProblem& problem,
                                  const std::vector<double>& distortions,
                                  const std::vector<double>& perceptions, BaOptions options = {});
