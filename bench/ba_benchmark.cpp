@@ -1,9 +1,11 @@
 // Benchmarks and accuracy sweeps of the certified Blahut–Arimoto solver (solvers/ba).
 //
-//   ./build-ba/bench/ba_benchmark --benchmark_filter=KernelPass      # ns per kernel entry
-//   ./build-ba/bench/ba_benchmark --benchmark_filter=BernoulliTvGrid  # 50x50 accuracy grid
-//   ./build-ba/bench/ba_benchmark --benchmark_filter=Gaussian         # 1024-cell comparisons
-//   ./build-ba/bench/ba_benchmark --benchmark_filter=Surface          # 64x64 surface, m = n = 256
+//   build/bench/ba_benchmark --benchmark_filter=KernelPass       # seconds per kernel entry
+//   build/bench/ba_benchmark --benchmark_filter=SolveGaussianRkl # one 256-cell certified query
+//   build/bench/ba_benchmark --benchmark_filter=BernoulliTvGrid  # 50x50 accuracy grid
+//   build/bench/ba_benchmark --benchmark_filter=BM_Gaussian      # 1024-cell comparisons
+//   build/bench/ba_benchmark --benchmark_filter=Surface          # 8x8 and 64x64, m = n = 256
+// (build/ as in the README's build command.)
 //
 // Accuracy figures are reported as counters (max_err_bits, max_gap_bits, not_converged, ...).
 #include <benchmark/benchmark.h>

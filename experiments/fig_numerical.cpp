@@ -16,7 +16,6 @@
 #include "experiment.hpp"
 #include "rdp/solvers/ba/solver.hpp"
 #include "rdp/solvers/ba/sweep.hpp"
-#include "rdp/solvers/detail/roots.hpp"
 #include "rdp/solvers/level_set.hpp"
 #include "rdp/source_registry.hpp"
 #include "rdp/sources.hpp"
@@ -36,62 +35,23 @@ std::vector<std::string> result_columns() {
   return {"D", "P", "rate_bits", "lower_bits", "upper_bits", "gap_bits", "status", "iterations"};
 }
 
-// Equi-rate level sets from the solver: R(·,P) is non-increasing in D, so at each P the D where
-// the certified midpoint crosses R is a root (TOMS 748, `iterations` solver calls at most, to a
-// D tolerance far below the plots' resolution; the midpoint is within gap/2 of R). Points whose
-// level does not cross [d_lo, d_hi] are skipped. The (R, P) pairs are independent root searches,
-// spread over the OpenMP threads with one solver each; rows come out in (R, P) order whatever
-// the thread count. `tick` is called once per rate.
-template <class Tick>
+// The solver's level sets as the figure's CSV: found points only, in (rate, P) order. The points
+// left out are counted by status in `omitted` (for the sidecar), so that a short curve says why.
 CsvTable level_set_table(const rdp::FiniteRdpProblem& problem, const rdp::BaOptions& options,
                          const std::vector<double>& rates, const std::vector<double>& ps,
-                         double d_lo, double d_hi, std::uintmax_t iterations, Tick tick) {
-  struct Point {
-    bool found = false;
-    double d = 0.0, gap = 0.0;
-  };
-  const long pairs = static_cast<long>(rates.size() * ps.size());
-  std::vector<Point> points(static_cast<std::size_t>(pairs));
-#pragma omp parallel
-  {
-    rdp::BaSolver solver(problem, options);
-#pragma omp for schedule(dynamic)
-    for (long k = 0; k < pairs; ++k) {
-      const double r = rates[static_cast<std::size_t>(k) / ps.size()];
-      const double p = ps[static_cast<std::size_t>(k) % ps.size()];
-      // The certified gap of the solve nearest to the level (the one the root stands on).
-      double gap = 0.0, nearest = std::numeric_limits<double>::infinity();
-      auto f = [&](double d) {
-        const auto res = solver.solve(d, p);
-        if (std::abs(res.rate_bits - r) < nearest)
-          nearest = std::abs(res.rate_bits - r), gap = res.gap_bits;
-        return res.rate_bits - r;
-      };
-      // No exception may leave an OpenMP region: a failed search is a missing point.
-      try {
-        const double f_lo = f(d_lo), f_hi = f(d_hi);
-        if (f_lo < 0.0 || f_hi > 0.0) continue;
-        std::uintmax_t it = iterations;
-        const auto root = boost::math::tools::toms748_solve(
-            f, d_lo, d_hi, f_lo, f_hi, boost::math::tools::eps_tolerance<double>(20), it);
-        // A bracket the budget could not shrink below 0.2% of the range is not a point of the
-        // curve; leave it out rather than plot its midpoint.
-        if (root.second - root.first > 2e-3 * (d_hi - d_lo)) continue;
-        points[static_cast<std::size_t>(k)] = {true, 0.5 * (root.first + root.second), gap};
-      } catch (const std::exception&) {
-        continue;
-      }
-    }
-  }
+                         double d_lo, double d_hi, int max_solves, nlohmann::json& omitted) {
+  rdp::BaLevelSetOptions lo;
+  lo.max_solves = max_solves;
   CsvTable levels({"rate_bits", "D", "P", "gap_bits"});
-  for (std::size_t i = 0; i < rates.size(); ++i) {
-    for (std::size_t j = 0; j < ps.size(); ++j) {
-      const Point& pt = points[i * ps.size() + j];
-      if (pt.found)
-        levels.add_row({CsvTable::cell(rates[i]), CsvTable::cell(pt.d), CsvTable::cell(ps[j]),
-                        CsvTable::cell(pt.gap)});
+  omitted = nlohmann::json::object();
+  for (const auto& pt : rdp::ba_level_set(problem, rates, ps, d_lo, d_hi, options, lo)) {
+    if (pt.status == rdp::BaLevelSetPoint::Status::found) {
+      levels.add_row({CsvTable::cell(pt.rate_bits), CsvTable::cell(pt.distortion),
+                      CsvTable::cell(pt.perception), CsvTable::cell(pt.gap_bits)});
+    } else {
+      const std::string key(rdp::ba_level_set_status_name(pt.status));
+      omitted[key] = omitted.value(key, 0) + 1;
     }
-    tick();
   }
   return levels;
 }
@@ -119,6 +79,7 @@ int main(int argc, char** argv) {
         params["grid_points"] = grid;
         params["surface_points_per_axis"] = surface_n;
         params["gap_target_bits"] = surface_options.gap_bits;
+        params["max_iterations_per_query"] = surface_options.max_iterations;
 
         struct Case {
           std::string name, source, distortion;
@@ -136,7 +97,11 @@ int main(int argc, char** argv) {
              0.5,
              {0.1, 0.3, 0.6}},
         };
-        Progress progress("fig_numerical", cases.size() * (1 + 3) + 3);
+        // Solver calls per level-set point: the two ends of [d_lo, d_hi] and the root search.
+        const int level_solves = opt.quick ? 14 : 22;
+        params["level_set_solves_per_point"] = level_solves;
+        // Per case a surface and a level-set table, per overlay one tick for both of its tables.
+        Progress progress("fig_numerical", cases.size() * 2 + 3);
         for (const auto& c : cases) {
           const auto src = make_source(c.source);
           const auto problem =
@@ -152,10 +117,11 @@ int main(int argc, char** argv) {
           progress.tick();
 
           const auto level_ps = linspace(0.0, c.p_max, opt.quick ? 3 : 7);
-          CsvTable levels =
-              level_set_table(problem, surface_options, c.rates, level_ps, c.d_max * 1e-3, c.d_max,
-                              opt.quick ? 12 : 20, [&] { progress.tick(); });
-          levels.write(opt.out_dir, "fig4_" + c.name + "_level_sets");
+          const std::string level_file = "fig4_" + c.name + "_level_sets";
+          level_set_table(problem, surface_options, c.rates, level_ps, c.d_max * 1e-3, c.d_max,
+                          level_solves, params["level_set_points_omitted"][level_file])
+              .write(opt.out_dir, level_file);
+          progress.tick();
           params["cases"].push_back({{"name", c.name},
                                      {"source", src->spec()},
                                      {"distortion", c.distortion},
@@ -163,7 +129,6 @@ int main(int argc, char** argv) {
                                      {"level_rates_bits", c.rates}});
         }
 
-        // Overlays: the solver's R–P cross-sections at the closed-form figures' fixed D.
         // Overlays on the closed-form figures (fig_theory): R–P cross-sections at its fixed D
         // and equi-rate level sets at its level rates, on the same axes.
         struct Overlay {
@@ -216,9 +181,10 @@ int main(int argc, char** argv) {
           std::vector<double> level_ps;
           for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8))
             level_ps.push_back(o.p_max * t * t);
+          const std::string level_file = o.file + "_ba_level_sets";
           level_set_table(problem, surface_options, o.level_rates, level_ps, o.d_lo, o.d_hi,
-                          opt.quick ? 12 : 20, [] {})
-              .write(opt.out_dir, o.file + "_ba_level_sets");
+                          level_solves, params["level_set_points_omitted"][level_file])
+              .write(opt.out_dir, level_file);
           progress.tick();
         }
         const double wall =

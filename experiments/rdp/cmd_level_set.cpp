@@ -27,6 +27,7 @@ struct GridOptions {
   std::string method = "auto";
   int grid = 256;
   double gap = 1e-4;
+  double max_seconds = std::nan("");  // per solver query; NaN: no budget
   // section: which quantity is held fixed ("D", "P" or "R") and its value.
   std::string fixed;
   double value = std::nan("");
@@ -40,15 +41,17 @@ bool use_ba(const Problem& pb, const GridOptions& o) {
 }
 
 FiniteRdpProblem ba_problem(const Problem& pb, const GridOptions& o) {
-  if (o.grid < 2 || o.grid > 100000)
-    throw InvalidArgument("grid", "[2, 100000]", std::to_string(o.grid));
+  check_ba_grid(o.grid);
   require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
+  if (!std::isnan(o.max_seconds))
+    require_in_interval("max-seconds", o.max_seconds, 0.0, 1e9, true, false);
   return make_problem_for_source(*pb.source, pb.distortion, pb.perception, o.grid);
 }
 
 BaOptions ba_options(const GridOptions& o) {
   BaOptions options;
   options.gap_bits = o.gap;
+  if (!std::isnan(o.max_seconds)) options.max_seconds = o.max_seconds;
   return options;
 }
 
@@ -229,8 +232,15 @@ void add_method_options(CLI::App* cmd, GridOptions& o) {
   cmd->add_option("--method", o.method,
                   "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)")
       ->check(CLI::IsMember({"closed", "ba", "auto"}));
-  cmd->add_option("--grid", o.grid, "grid points for a continuous source with ba (default 256)");
+  cmd->add_option("--grid", o.grid,
+                  "grid points for a continuous source with ba (default 256; at most " +
+                      std::to_string(ba_max_square_points()) +
+                      ", the solver's 4 GiB memory cap, as is a finite source's alphabet)");
   cmd->add_option("--gap", o.gap, "certified gap target per point for ba, bits (default 1e-4)");
+  cmd->add_option("--max-seconds", o.max_seconds,
+                  "wall-clock budget per ba point, seconds, in (0, 1e9] (default: none); a point "
+                  "that runs out reports status iteration_limit with its valid bounds")
+      ->check(finite_number());
 }
 
 void add_range_options(CLI::App* cmd, GridOptions& o) {

@@ -26,6 +26,7 @@ struct RateOptions {
   std::string method = "auto";
   int grid = 256;
   double gap = 1e-6;
+  double max_seconds = std::nan("");  // NaN: no budget
   std::string witness;
   bool json = false;
 };
@@ -94,9 +95,10 @@ nlohmann::json query_json(const RateOptions& o, const Problem& pb, bool has_perc
 }
 
 void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
-  if (o.grid < 2 || o.grid > 100000)
-    throw InvalidArgument("grid", "[2, 100000]", std::to_string(o.grid));
+  check_ba_grid(o.grid);
   require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
+  if (!std::isnan(o.max_seconds))
+    require_in_interval("max-seconds", o.max_seconds, 0.0, 1e9, true, false);
   if (pb.source->kind() == SourceKind::continuous && o.distortion <= 0.0)
     throw InvalidArgument("D", "(0, inf) for a continuous source (R = inf at D = 0)",
                           format_number(o.distortion));
@@ -105,6 +107,7 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
   BaOptions options;
   options.gap_bits = o.gap;
   options.keep_channel = !o.witness.empty();
+  if (!std::isnan(o.max_seconds)) options.max_seconds = o.max_seconds;
   const BaResult r = solve_rdp_ba(fp, o.distortion, has_perception ? o.perception : 0.0, options);
   if (!o.witness.empty() && r.channel.size() > 0)
     write_atomic(o.witness,
@@ -190,8 +193,14 @@ void setup_rate(CLI::App& app) {
                   "else ba)")
       ->check(CLI::IsMember({"closed", "ba", "auto"}));
   cmd->add_option("--grid", o->grid,
-                  "grid points for a continuous source with --method ba (default 256)");
+                  "grid points for a continuous source with --method ba (default 256; at most " +
+                      std::to_string(ba_max_square_points()) +
+                      ", the solver's 4 GiB memory cap, as is a finite source's alphabet)");
   cmd->add_option("--gap", o->gap, "certified gap target for ba, bits (default 1e-6)");
+  cmd->add_option("--max-seconds", o->max_seconds,
+                  "wall-clock budget of the ba solve, seconds, in (0, 1e9] (default: none); on "
+                  "running out it reports status iteration_limit with its valid bounds")
+      ->check(finite_number());
   cmd->add_option("--witness", o->witness,
                   "with ba: write the channel p(xhat|x), output pmf and multipliers as JSON");
   cmd->add_flag("--json", o->json, "print one JSON object on one line");

@@ -372,7 +372,7 @@ class WassersteinLine final : public TransportBase {
     fset.assign(m, 0);
     gset.assign(n, 0);
     bool first = true;
-    std::size_t pi = 0, pk = 0;
+    std::size_t pi = 0;  // the source index of the previous pair of the walk
     walk(q, [&](std::size_t i, std::size_t k, double) {
       if (first) {
         g[k] = 0.0, f[i] = cost_(i, k), fset[i] = gset[k] = 1, first = false;
@@ -386,9 +386,8 @@ class WassersteinLine final : public TransportBase {
         g[k] = cost_(pi, k) - f[pi], gset[k] = 1;
         f[i] = cost_(i, k) - g[k], fset[i] = 1;
       }
-      pi = i, pk = k;
+      pi = i;
     });
-    (void)pk;
     for (std::size_t k = 0; k < n; ++k) {
       if (gset[k]) continue;
       double best = kInf;

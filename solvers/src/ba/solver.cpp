@@ -50,6 +50,7 @@
 #include <algorithm>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -86,6 +87,24 @@ void BaOptions::validate() const {
   require_in_interval("constraint tolerance", constraint_tolerance, 0.0, 1e-3, false, false);
   require_in_interval("tilt damping", tilt_damping, 0.0, 1.0, true, false);
   require_in_interval("inner gap fraction", inner_gap_fraction, 0.0, 1.0, true, false);
+  if (!(max_seconds > 0.0))  // NaN too; infinity means no budget
+    throw InvalidArgument("max seconds", "(0, inf]", format_number(max_seconds));
+  if (!(max_memory_bytes > 0.0))
+    throw InvalidArgument("max memory bytes", "(0, inf]", format_number(max_memory_bytes));
+}
+
+double ba_memory_bytes(double m, double n) { return 88.0 * m * n; }
+
+void check_ba_memory(const FiniteRdpProblem& problem, const BaOptions& options) {
+  const double m = static_cast<double>(problem.source_pmf.size());
+  const double n = static_cast<double>(problem.reconstruction_points.size());
+  if (ba_memory_bytes(m, n) > options.max_memory_bytes)
+    throw InvalidArgument("problem size",
+                          "m x n at " + format_number(ba_memory_bytes(1.0, 1.0)) +
+                              " bytes per entry within max memory " +
+                              format_number(options.max_memory_bytes) + " bytes",
+                          format_number(m) + " x " + format_number(n) + " (about " +
+                              format_number(ba_memory_bytes(m, n)) + " bytes)");
 }
 
 namespace detail {
@@ -279,9 +298,8 @@ struct BaSolver::Impl {
   Eigen::VectorXd zero_point;  // over cells; empty if none
   // iteration state
   Eigen::VectorXd w, z, v, c, q, logc, gbar, w0, w1, w2, wx, w_safe;
-  double last_objective = 0.0;
-  double inner_slack = 0.0;      // extra inner-gap allowance while far from the target (nats)  //
-                                 // primal Lagrangian value of the last pass (nats)
+  double last_objective = 0.0;   // primal Lagrangian value of the last pass (nats)
+  double inner_slack = 0.0;      // extra inner-gap allowance while far from the target (nats)
   Eigen::VectorXd qc, gc, ellc;  // over cells
   // The repaired Shannon dual, two rounds (rows, rows, columns).
   Eigen::VectorXd rep_log_m, rep_v, rep_c, rep_log_m2, rep_v2, rep_c2;
@@ -330,10 +348,17 @@ struct BaSolver::Impl {
   int evaluations = 0;
   bool failed = false, limit = false, infeasible_at_mu = false, underflow = false;
   std::string failure;
+  // The wall-clock budget (BaOptions::max_seconds) of the current solve() call, warm attempt and
+  // cold restart together; `timed` false means no budget and no clock is read.
+  bool timed = false, out_of_time = false;
+  std::chrono::steady_clock::time_point deadline;
 
   Impl(FiniteRdpProblem problem, BaOptions options) : pb(std::move(problem)), opt(options) {
-    pb.validate();
     opt.validate();
+    // Before the m×n arrays below (the caller's problem exists already; make_problem_for_source
+    // checks before building it).
+    check_ba_memory(pb, opt);
+    pb.validate();
     m_full = pb.source_pmf.size();
     n = static_cast<Eigen::Index>(pb.reconstruction_points.size());
     for (Eigen::Index i = 0; i < m_full; ++i)
@@ -386,9 +411,10 @@ struct BaSolver::Impl {
                         excess_values.end());
     // A gather costs about a fifth of an exponential; past m·n/8 distinct values it stops paying.
     if (static_cast<long>(excess_values.size()) > count / 8) {
-      excess_values.clear();
+      std::vector<double>().swap(excess_values);  // clear() would keep the m·n capacity
       return;
     }
+    excess_values.shrink_to_fit();
     excess_exp.resize(excess_values.size());
     excess_index.resize(static_cast<std::size_t>(count));
     const double* e = excess.data();
@@ -581,6 +607,8 @@ struct BaSolver::Impl {
       prev_gap = gap;
       if (passes >= opt.max_inner_iterations) return status = 1, true;
       if (iterations >= opt.max_iterations) return limit = true, status = 1, true;
+      if (timed && std::chrono::steady_clock::now() >= deadline)
+        return out_of_time = limit = true, status = 1, true;
       return false;
     };
     const bool accelerate = mode != Mode::marginal;
@@ -1150,10 +1178,13 @@ struct BaSolver::Impl {
     } else {
       r.status = status_if_open;
       if (r.message.empty())
-        r.message = status_if_open == BaStatus::infeasible
-                        ? "no channel found meeting the targets"
-                        : "gap " + format_number(r.gap_bits) + " bits after " +
-                              std::to_string(iterations) + " iterations";
+        r.message =
+            status_if_open == BaStatus::infeasible
+                ? "no channel found meeting the targets"
+                : (out_of_time ? "time budget of " + format_number(opt.max_seconds) + " s ran out: "
+                               : std::string()) +
+                      "gap " + format_number(r.gap_bits) + " bits after " +
+                      std::to_string(iterations) + " iterations";
     }
     return r;
   }
@@ -1484,6 +1515,13 @@ BaResult BaSolver::solve(double distortion, double perception) {
   // converge. Both certificates are valid, so the better upper bound is kept with the larger
   // lower bound (a numerical failure's bounds are not used).
   const BaOptions full = impl_->opt;
+  // Beyond 1e9 s (32 years) the deadline would overflow the clock's nanosecond count; no budget.
+  impl_->timed = full.max_seconds < 1e9;
+  impl_->out_of_time = false;
+  if (impl_->timed)
+    impl_->deadline = std::chrono::steady_clock::now() +
+                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::duration<double>(full.max_seconds));
   BaOptions warm_options = full;
   warm_options.max_iterations = std::max(1L, full.max_iterations / 20);
   impl_->opt = warm_options;
@@ -1495,7 +1533,10 @@ BaResult BaSolver::solve(double distortion, double perception) {
     throw;
   }
   impl_->opt = full;
-  if (warm.status == BaStatus::converged || warm.status == BaStatus::infeasible) return warm;
+  // Out of time, a cold restart could only hit the same deadline at once.
+  if (warm.status == BaStatus::converged || warm.status == BaStatus::infeasible ||
+      impl_->out_of_time)
+    return warm;
   impl_->w.setConstant(1.0 / double(impl_->n));
   impl_->s_warm = impl_->mu_warm = -1.0;
   impl_->s_step = impl_->mu_step = 1.0;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The solver's resource limits from the command line: problems over the memory cap are rejected by
+# the contract (exit 2, one stderr line naming the parameter, its range and the value, nothing on
+# stdout) before any allocation, and --max-seconds stops a solve with valid bounds.
+# Usage: ba_limits_cli_test.sh PATH_TO_RDP
+set -u
+rdp=$1
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+  fail=$((fail + 1))
+  echo "FAIL: $*" >&2
+}
+
+# expect_usage_error PATTERN ARGS...: exit 2 within 20 s, empty stdout, one stderr line matching.
+expect_usage_error() {
+  local pattern=$1
+  shift
+  timeout 20 "$rdp" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local shown
+  shown=$(printf '%s ' "$@" | cut -c1-120)
+  if [ $rc -ne 2 ]; then bad "rdp $shown exited $rc (want 2): $(head -c 300 "$tmp/err")"; return; fi
+  if [ -s "$tmp/out" ]; then bad "rdp $shown wrote to stdout on error"; return; fi
+  if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then bad "rdp $shown: stderr is not one line"; return; fi
+  if ! grep -Eq -- "$pattern" "$tmp/err"; then bad "rdp $shown: stderr lacks /$pattern/: $(cat "$tmp/err")"; return; fi
+  ok
+}
+
+# Inside the documented --grid range [2, 100000], but 88·100000² bytes: was std::bad_alloc, exit 1.
+expect_usage_error 'invalid grid: 100000; valid range \[2, 6986\]' \
+  rate --source gaussian:sigma=1 --perception w2sq --method ba --grid 100000 --D 0.5 --P 0.1
+expect_usage_error 'invalid grid: 7000; valid range \[2, 6986\]' \
+  surface --source laplace:b=1 --perception rkl --grid 7000 --D-points 2 --P-points 2
+expect_usage_error 'invalid grid: 50000' \
+  level-set --source gaussian:sigma=1 --perception rkl --method ba --grid 50000 --rate 0.5
+expect_usage_error 'invalid grid: 8000' \
+  section --source gaussian:sigma=1 --perception rkl --method ba --grid 8000 --fixed D --value 0.5
+# A 10,000-letter finite source: ran for over 300 s and reached 5.1 GB with no output.
+spec="finite:points=$(seq -s/ 0 9999),pmf=$(yes 0.0001 | head -n 10000 | paste -sd/)"
+expect_usage_error 'invalid source alphabet size: 10000; valid range \[1, 6986\]' \
+  rate --source "$spec" --D 100 --method ba
+expect_usage_error 'invalid max-seconds: 0; valid range \(0, 1e\+09\]' \
+  rate --source bernoulli:p=0.1 --perception tv --method ba --D 0.05 --P 0.02 --max-seconds 0
+expect_usage_error 'invalid max-seconds: -1' \
+  surface --source bernoulli:p=0.1 --perception tv --method ba --max-seconds -1
+expect_usage_error 'max-seconds' \
+  rate --source bernoulli:p=0.1 --perception tv --method ba --D 0.05 --P 0.02 --max-seconds nan
+
+# A tiny budget: status iteration_limit, and the bounds bracket the closed form R(0.05, 0.02) of
+# Bernoulli(0.1)-Hamming-TV (Blau & Michaeli 2019, Thm. 3), printed by the closed-form path.
+truth=$("$rdp" rate --source bernoulli:p=0.1 --perception tv --D 0.05 --P 0.02 --json |
+  sed -E 's/.*"rate_bits":([0-9.e+-]+).*/\1/')
+out=$("$rdp" rate --source bernoulli:p=0.1 --perception tv --method ba --D 0.05 --P 0.02 \
+  --gap 1e-9 --max-seconds 1e-9 --json)
+rc=$?
+if [ $rc -ne 0 ]; then
+  bad "rate --max-seconds 1e-9 exited $rc"
+elif ! grep -q '"status":"iteration_limit"' <<<"$out"; then
+  bad "rate --max-seconds 1e-9: no iteration_limit: $out"
+else
+  lower=$(sed -E 's/.*"lower_bits":([0-9.e+-]+).*/\1/' <<<"$out")
+  upper=$(sed -E 's/.*"upper_bits":([0-9.e+-]+|null).*/\1/' <<<"$out")
+  [ "$upper" = null ] && upper=inf
+  if awk -v l="$lower" -v u="$upper" -v t="$truth" 'BEGIN { exit !(l <= t + 1e-9 && (u == "inf" || t <= u + 1e-9)) }'; then
+    ok
+  else
+    bad "rate --max-seconds 1e-9: [$lower, $upper] does not bracket $truth"
+  fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
