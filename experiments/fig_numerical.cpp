@@ -13,6 +13,7 @@
 #include <iostream>
 #include <limits>
 
+#include "closed_form_figures.hpp"
 #include "experiment.hpp"
 #include "rdp/solvers/ba/solver.hpp"
 #include "rdp/solvers/ba/sweep.hpp"
@@ -131,60 +132,44 @@ int main(int argc, char** argv) {
 
         // Overlays on the closed-form figures (fig_theory): R–P cross-sections at its fixed D
         // and equi-rate level sets at its level rates, on the same axes.
+        // The solver's root search needs D > 0 (d_lo), and on the 128-cell grid the 2-bit level
+        // falls below the discretisation's resolution, so the Gaussian overlays stop at 1.5 bits.
         struct Overlay {
-          std::string file, source;
-          Perception perception;
-          std::vector<double> fixed_d;
-          double p_max;
-          std::vector<double> level_rates;
-          double d_lo, d_hi;
+          std::string name;
+          double solver_d_lo, max_level_rate;
         };
         const std::vector<Overlay> overlays = {
-            {"fig2_bernoulli_tv",
-             "bernoulli:p=0.1",
-             Perception::tv,
-             {0.02, 0.05, 0.1, 0.14},
-             0.1,
-             {0.05, 0.1, 0.2, 0.3, 0.4},
-             1e-4,
-             0.18},
-            {"fig3_gaussian_rkl",
-             "gaussian:sigma=1",
-             Perception::rkl,
-             {0.1, 0.3, 0.6, 1.0},
-             1.0,
-             {0.25, 0.5, 1.0, 1.5},
-             1e-2,
-             2.0},
-            {"fig3_gaussian_w2sq",
-             "gaussian:sigma=1",
-             Perception::w2sq,
-             {0.1, 0.3, 0.6, 1.0},
-             1.0,
-             {0.25, 0.5, 1.0, 1.5},
-             1e-2,
-             2.0},
-        };
-        for (const auto& o : overlays) {
+            {"bernoulli_tv", 1e-4, 1.0}, {"gaussian_rkl", 1e-2, 1.5}, {"gaussian_w2sq", 1e-2, 1.5}};
+        for (const auto& overlay : overlays) {
+          const ClosedFormFigure& o = closed_form_figure(overlay.name);
           const auto src = make_source(o.source);
-          const Distortion dist =
-              src->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
-          const auto problem = make_problem_for_source(*src, dist, o.perception, grid);
+          const auto problem = make_problem_for_source(*src, parse_distortion(o.distortion),
+                                                       parse_perception(o.perception), grid);
+          const std::string file = o.figure + "_" + o.name;
           CsvTable t(result_columns());
-          const auto ps = linspace(0.0, o.p_max, opt.quick ? 6 : 16);
-          for (double d : o.fixed_d) {
+          const auto ps = linspace(0.0, o.p_hi, opt.quick ? 6 : 16);
+          for (double d : o.fixed_distortions) {
             const auto section = ba_rate_perception_section(problem, d, ps, surface_options);
             for (std::size_t j = 0; j < ps.size(); ++j) add_result_row(t, d, ps[j], section[j]);
           }
-          t.write(opt.out_dir, o.file + "_ba_rate_perception");
+          t.write(opt.out_dir, file + "_ba_rate_perception");
           // Denser near P = 0, where the level sets bend (as in fig_theory).
           std::vector<double> level_ps;
-          for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8))
-            level_ps.push_back(o.p_max * t * t);
-          const std::string level_file = o.file + "_ba_level_sets";
-          level_set_table(problem, surface_options, o.level_rates, level_ps, o.d_lo, o.d_hi,
-                          level_solves, params["level_set_points_omitted"][level_file])
+          for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8)) level_ps.push_back(o.p_hi * t * t);
+          std::vector<double> level_rates;
+          for (double r : o.level_rates)
+            if (r <= overlay.max_level_rate) level_rates.push_back(r);
+          const std::string level_file = file + "_ba_level_sets";
+          level_set_table(problem, surface_options, level_rates, level_ps, overlay.solver_d_lo,
+                          o.d_hi, level_solves, params["level_set_points_omitted"][level_file])
               .write(opt.out_dir, level_file);
+          params["overlays"].push_back({{"name", o.name},
+                                        {"figure", o.figure},
+                                        {"source", src->spec()},
+                                        {"distortion", o.distortion},
+                                        {"perception", o.perception},
+                                        {"fixed_D", o.fixed_distortions},
+                                        {"level_rates_bits", level_rates}});
           progress.tick();
         }
         const double wall =
