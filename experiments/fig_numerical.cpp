@@ -163,13 +163,14 @@ int main(int argc, char** argv) {
           level_set_table(problem, surface_options, level_rates, level_ps, overlay.solver_d_lo,
                           o.d_hi, level_solves, params["level_set_points_omitted"][level_file])
               .write(opt.out_dir, level_file);
-          params["overlays"].push_back({{"name", o.name},
-                                        {"figure", o.figure},
-                                        {"source", src->spec()},
-                                        {"distortion", o.distortion},
-                                        {"perception", o.perception},
-                                        {"fixed_D", o.fixed_distortions},
-                                        {"level_rates_bits", level_rates}});
+          // Named like the CSVs' stem, as the plots look an overlay's problem up.
+          params["cases"].push_back({{"name", file},
+                                     {"figure", o.figure},
+                                     {"source", src->spec()},
+                                     {"distortion", o.distortion},
+                                     {"perception", o.perception},
+                                     {"fixed_D", o.fixed_distortions},
+                                     {"level_rates_bits", level_rates}});
           progress.tick();
         }
         const double wall =
