@@ -146,3 +146,35 @@ TEST_CASE("BA limits: the budget fields validate") {
   o.max_memory_bytes = -1.0;
   CHECK(rejected_parameter([&] { o.validate(); }) == "max memory bytes");
 }
+
+TEST_CASE("BA progress: the callback sees the running bounds and changes no bit") {
+  // Bernoulli–TV in region S2 again: the callback's bounds must bracket the closed form at every
+  // call (they are the certified bounds so far), grow tighter, and leave the result unchanged.
+  const double p = 0.1, d = 0.05, perc = 0.02;
+  const double truth = rdp::rate_distortion_perception_bernoulli_tv(p, d, perc).rate_bits;
+  const auto pb =
+      rdp::make_finite_problem(rdp::Bernoulli(p), rdp::hamming_distortion(), rdp::Perception::tv);
+  rdp::BaOptions o;
+  o.gap_bits = 1e-8;
+  const auto silent = rdp::solve_rdp_ba(pb, d, perc, o);
+  std::vector<rdp::BaProgress> seen;
+  o.on_progress = [&](const rdp::BaProgress& s) { seen.push_back(s); };
+  const auto watched = rdp::solve_rdp_ba(pb, d, perc, o);
+  REQUIRE(silent.status == rdp::BaStatus::converged);
+  CHECK(watched.lower_bits == silent.lower_bits);
+  CHECK(watched.upper_bits == silent.upper_bits);
+  CHECK(watched.iterations == silent.iterations);
+  REQUIRE(!seen.empty());
+  CHECK(seen.back().evaluations <= watched.evaluations);
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CAPTURE(i);
+    CHECK(seen[i].lower_bits <= truth + kRounding);
+    CHECK(truth <= seen[i].upper_bits + kRounding);
+    if (i > 0) {
+      CHECK(seen[i].evaluations > seen[i - 1].evaluations);
+      CHECK(seen[i].iterations >= seen[i - 1].iterations);
+      CHECK(seen[i].upper_bits - seen[i].lower_bits <=
+            seen[i - 1].upper_bits - seen[i - 1].lower_bits);
+    }
+  }
+}

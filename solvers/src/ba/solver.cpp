@@ -932,6 +932,8 @@ struct BaSolver::Impl {
       limit = true;
       return e;
     }
+    if (opt.on_progress)
+      opt.on_progress({iterations, evaluations, std::max(best_lb / kLn2, 0.0), best_ub / kLn2});
     set_slope(s);
     // Weights that decayed to zero at another slope can never come back under Blahut's
     // multiplicative step, and weights that decayed to 1e-12 take thousands of passes to regrow

@@ -15,6 +15,7 @@
 /// which can put upper_bits below R by the slopes times that excess, ~1e-12 bits; a converged
 /// gap can therefore read as slightly negative (seen: −2e-12 bits on a 3-letter W1 surface).
 #include <Eigen/Core>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -43,6 +44,14 @@ inline constexpr double kBaDefaultMaxMemoryBytes = 4294967296.0;
 /// vectors are negligible beside them. A double, so that no m, n can overflow it. (Measured peak
 /// resident memory is about half of it: 100 MB for m = n = 1500 where it says 198 MB.)
 double ba_memory_bytes(double m, double n);
+
+/// What BaOptions::on_progress is told: the running query's effort and its bounds so far (bits;
+/// upper is inf until a feasible channel is met).
+struct BaProgress {
+  long iterations = 0;
+  int evaluations = 0;
+  double lower_bits = 0.0, upper_bits = 0.0;
+};
 
 struct BaOptions {
   /// Target for upper − lower, bits. 1e-6 suits a single query, 1e-4 a surface.
@@ -78,6 +87,10 @@ struct BaOptions {
   /// so that whether a problem is accepted does not depend on the machine; it admits square
   /// problems up to about 6986 points (a 256-point grid needs 5.8 MB).
   double max_memory_bytes = kBaDefaultMaxMemoryBytes;
+  /// Called once per inner solve (evaluation) with the query's running certified bounds, for a
+  /// progress display; never required, never alters the result. Called on the solving thread: a
+  /// sweep spread over threads calls it concurrently, so it must then be thread-safe.
+  std::function<void(const BaProgress&)> on_progress;
   /// Materialise the m×n channel in the result (witness) and recompute I, E[Δ] and d from it.
   /// Off (sweeps), the upper bound is Σ α_k I(W_k) over the mixed channels, each I(W_k) exact
   /// from its own iteration, which bounds the mixture's I by convexity; this saves m·n
