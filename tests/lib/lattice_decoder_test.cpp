@@ -266,3 +266,33 @@ TEST_CASE("lattice Voronoi sampling: the samples lie in V0 and repeat for a fixe
     CHECK(differ == 0);
   }
 }
+
+TEST_CASE("lattice covolume: the log stays finite where the volume leaves the doubles") {
+  // ln V of a product is k ln V(Λ), and of a·Λ it is n ln a + ln V(Λ): closed forms from the
+  // factor's volume, Λ24's 8^12 (4^24 · 2 / 8192 from its 8192 cosets of 4D24).
+  const rdp::LatticePtr leech40 = rdp::make_lattice("leech^40");
+  CHECK(leech40->dimension() == 960);
+  CHECK(leech40->log_covolume() == doctest::Approx(40 * 12 * std::log(8.0)).epsilon(1e-13));
+  CHECK(std::isinf(leech40->covolume()));  // 2^1440, documented to overflow
+  const rdp::LatticePtr fine = rdp::make_scaled(rdp::make_lattice("z1^1000"), 1e-3);
+  CHECK(fine->log_covolume() == doctest::Approx(1000 * std::log(1e-3)).epsilon(1e-13));
+  CHECK(fine->covolume() == 0.0);  // 10^-3000, documented to underflow
+  // Where V fits, ln V from the LU pivots matches the constructions' volumes (as in the factory
+  // test above): A_n √(n+1), D_n 2, D_n* ½, E8 1, Λ16 2^12, Λ24 2^36.
+  const struct {
+    const char* name;
+    double log_covolume;
+  } cases[] = {{"a5", 0.5 * std::log(6.0)},
+               {"d7", std::log(2.0)},
+               {"d5star", -std::log(2.0)},
+               {"e8", 0.0},
+               {"bw16", 12 * std::log(2.0)},
+               {"leech", 36 * std::log(2.0)},
+               {"e8^3", 0.0}};
+  for (const auto& c : cases) {
+    const std::string label = c.name;
+    CAPTURE(label);
+    // Absolute 1e-12: the pivots of these small integral bases are exact to rounding.
+    CHECK(std::fabs(rdp::make_lattice(c.name)->log_covolume() - c.log_covolume) < 1e-12);
+  }
+}

@@ -8,6 +8,8 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "rdp/error.hpp"
@@ -15,11 +17,38 @@
 
 namespace rdp {
 
+namespace {
+
+// |det G| and ln|det G| from one LU factorization: the log is the sum of the logs of the pivots,
+// which stays finite where their product leaves the range of a double.
+std::pair<double, double> volume_and_log(const Eigen::MatrixXd& g) {
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(g);
+  const Eigen::VectorXd pivots = lu.matrixLU().diagonal();
+  double log_volume = 0.0;
+  for (Eigen::Index i = 0; i < pivots.size(); ++i) log_volume += std::log(std::fabs(pivots(i)));
+  if (!std::isfinite(log_volume))
+    throw InvalidArgument("lattice generator", "a nonsingular matrix", "a singular matrix");
+  return {std::fabs(lu.determinant()), log_volume};
+}
+
+}  // namespace
+
 Lattice::Lattice(std::string name, Eigen::MatrixXd generator)
     : name_(std::move(name)),
       dimension_(static_cast<int>(generator.cols())),
+      generator_(std::move(generator)) {
+  std::tie(covolume_, log_covolume_) = volume_and_log(generator_);
+}
+
+Lattice::Lattice(std::string name, Eigen::MatrixXd generator, double covolume, double log_covolume)
+    : name_(std::move(name)),
+      dimension_(static_cast<int>(generator.cols())),
       generator_(std::move(generator)),
-      covolume_(std::fabs(generator_.determinant())) {}
+      covolume_(covolume),
+      log_covolume_(log_covolume) {
+  if (!std::isfinite(log_covolume_))
+    throw InvalidArgument("lattice log covolume", "a finite number", format_number(log_covolume));
+}
 
 void Lattice::nearest_points(const double* x, double* out, std::size_t count) const {
   const std::ptrdiff_t n = dimension_;
@@ -226,8 +255,10 @@ class RootLatticeA final : public Lattice {
 
 class ProductLattice final : public Lattice {
  public:
+  // det of a block-diagonal generator: the factor's det to the k-th power (no O((kn)³) LU).
   ProductLattice(LatticePtr factor, int k)
-      : Lattice(factor->name() + "^" + std::to_string(k), block_diagonal(*factor, k)),
+      : Lattice(factor->name() + "^" + std::to_string(k), block_diagonal(*factor, k),
+                std::pow(factor->covolume(), k), k * factor->log_covolume()),
         factor_(std::move(factor)),
         copies_(k) {}
   void nearest_point(const double* x, double* out) const override {
@@ -265,7 +296,9 @@ class ProductLattice final : public Lattice {
 class ScaledLattice final : public Lattice {
  public:
   ScaledLattice(LatticePtr base, double a)
-      : Lattice(format_number(a) + "*" + base->name(), a * base->generator()),
+      : Lattice(format_number(a) + "*" + base->name(), a * base->generator(),
+                std::pow(a, base->dimension()) * base->covolume(),
+                base->dimension() * std::log(a) + base->log_covolume()),
         base_(std::move(base)),
         a_(a),
         inv_a_(1.0 / a) {}

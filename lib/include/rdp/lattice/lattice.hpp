@@ -1,6 +1,7 @@
 #pragma once
 /// Lattices and their nearest-point quantizers (Conway & Sloane, SPLAG ch. 20-21; "Fast quantizing
-/// and decoding algorithms for lattice quantizers and codes", IEEE T-IT 28, 1982; docs/THEORY.md §4).
+/// and decoding algorithms for lattice quantizers and codes", IEEE T-IT 28, 1982; docs/THEORY.md
+/// §4).
 ///
 /// A lattice is Λ = {G k : k ∈ Z^n} with G = generator() (basis vectors are the columns). The
 /// coordinates each lattice is given in are documented at its factory; they are the integral (or
@@ -38,8 +39,12 @@ class Lattice {
   int dimension() const noexcept { return dimension_; }
   /// n×n generator, basis vectors in the columns: Λ = {G k : k ∈ Z^n}.
   const Eigen::MatrixXd& generator() const noexcept { return generator_; }
-  /// Volume of a Voronoi cell, |det G|.
+  /// Volume of a Voronoi cell, |det G|. In high dimension it leaves the range of a double
+  /// (leech^40: 2^1440; 0.1·z1^1000: 10^-1000) and is then +inf or 0; anything computed from
+  /// it, such as V^{2/n}, should use log_covolume().
   double covolume() const noexcept { return covolume_; }
+  /// ln |det G|, finite for every lattice.
+  double log_covolume() const noexcept { return log_covolume_; }
 
   /// The lattice point closest to x (n values) in Euclidean distance, written to out (n values).
   /// Exact up to floating-point rounding of the distances compared. `out` may equal `x`.
@@ -70,13 +75,17 @@ class Lattice {
   virtual void sample_fundamental_domain(Philox& rng, double* out) const;
 
  protected:
+  /// `generator` must be nonsingular (InvalidArgument "lattice generator" otherwise). |det G|
+  /// and its log come from an LU factorization, O(n³); the second form takes both from a
+  /// caller that knows them (products and scalings, from their factor's).
   Lattice(std::string name, Eigen::MatrixXd generator);
+  Lattice(std::string name, Eigen::MatrixXd generator, double covolume, double log_covolume);
 
  private:
   std::string name_;
   int dimension_;
   Eigen::MatrixXd generator_;
-  double covolume_;
+  double covolume_, log_covolume_;
 };
 
 using LatticePtr = std::shared_ptr<const Lattice>;
