@@ -19,6 +19,20 @@ namespace rdp {
 
 namespace {
 
+// Checked before any use of the generator: the samplers' stack scratch and the decoders of
+// nested lattices are sized for kMaxLatticeDimension.
+const Eigen::MatrixXd& checked_generator(const Eigen::MatrixXd& g) {
+  const auto rows = g.rows(), cols = g.cols();
+  if (rows != cols || cols < 1 || cols > kMaxLatticeDimension)
+    throw InvalidArgument(
+        "lattice generator",
+        "an n x n matrix with n in [1, " + std::to_string(kMaxLatticeDimension) + "]",
+        std::to_string(rows) + " x " + std::to_string(cols));
+  if (!g.allFinite())
+    throw InvalidArgument("lattice generator", "finite entries", "a non-finite entry");
+  return g;
+}
+
 // |det G| and ln|det G| from one LU factorization: the log is the sum of the logs of the pivots,
 // which stays finite where their product leaves the range of a double.
 std::pair<double, double> volume_and_log(const Eigen::MatrixXd& g) {
@@ -35,14 +49,14 @@ std::pair<double, double> volume_and_log(const Eigen::MatrixXd& g) {
 
 Lattice::Lattice(std::string name, Eigen::MatrixXd generator)
     : name_(std::move(name)),
-      dimension_(static_cast<int>(generator.cols())),
+      dimension_(static_cast<int>(checked_generator(generator).cols())),
       generator_(std::move(generator)) {
   std::tie(covolume_, log_covolume_) = volume_and_log(generator_);
 }
 
 Lattice::Lattice(std::string name, Eigen::MatrixXd generator, double covolume, double log_covolume)
     : name_(std::move(name)),
-      dimension_(static_cast<int>(generator.cols())),
+      dimension_(static_cast<int>(checked_generator(generator).cols())),
       generator_(std::move(generator)),
       covolume_(covolume),
       log_covolume_(log_covolume) {
@@ -60,20 +74,21 @@ void Lattice::nearest_points(const double* x, double* out, std::size_t count) co
 }
 
 void Lattice::sample_fundamental_domain(Philox& rng, double* out) const {
+  // out = G u, u uniform on [0,1)^n, accumulated column by column as the u_j are drawn: no
+  // scratch, and each out[i] sums its terms in the order j = 0 … n−1.
   const int n = dimension_;
-  double u[kMaxBaseLatticeDimension];
-  for (int j = 0; j < n; ++j) u[j] = rng.uniform01();
-  for (int i = 0; i < n; ++i) {
-    double s = 0.0;
-    for (int j = 0; j < n; ++j) s += generator_(i, j) * u[j];
-    out[i] = s;
+  std::fill(out, out + n, 0.0);
+  for (int j = 0; j < n; ++j) {
+    const double u = rng.uniform01();
+    for (int i = 0; i < n; ++i) out[i] += generator_(i, j) * u;
   }
 }
 
 void Lattice::sample_voronoi(Philox& rng, double* out) const {
   // x uniform on a fundamental domain F; x − Q(x) is uniform on V0 because the map is a
-  // measure-preserving bijection F → V0 up to the measure-zero cell boundaries.
-  double x[kMaxBaseLatticeDimension];
+  // measure-preserving bijection F → V0 up to the measure-zero cell boundaries. The constructor
+  // bounds n by kMaxLatticeDimension (8 KB of stack).
+  double x[kMaxLatticeDimension];
   sample_fundamental_domain(rng, x);
   nearest_point(x, out);
   for (int i = 0; i < dimension_; ++i) out[i] = x[i] - out[i];

@@ -9,8 +9,8 @@
 /// scaled() for other scales: it keeps the decoder exact, Q_{aΛ}(x) = a Q_Λ(x/a).
 ///
 /// Thread safety: every const member is safe to call concurrently; nearest_point() and
-/// sample_voronoi() never allocate (they use fixed-size stack buffers), so they can sit in
-/// OpenMP hot loops.
+/// sample_voronoi() never allocate (they use stack buffers of kMaxLatticeDimension values at
+/// most), so they can sit in OpenMP hot loops.
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +25,9 @@ namespace rdp {
 /// Largest dimension of a non-product lattice (z:n=N, a:n=N, d:n=N, dstar:n=N). Products
 /// (NAME^k) may be larger, up to kMaxLatticeDimension.
 inline constexpr int kMaxBaseLatticeDimension = 256;
-inline constexpr int kMaxLatticeDimension = 1024;  // the generator is stored densely
+/// Largest dimension of any lattice, a user's subclass included: the generator is stored densely
+/// and the samplers and decoders keep per-call scratch of this size on the stack.
+inline constexpr int kMaxLatticeDimension = 1024;
 
 class Lattice {
  public:
@@ -75,9 +77,10 @@ class Lattice {
   virtual void sample_fundamental_domain(Philox& rng, double* out) const;
 
  protected:
-  /// `generator` must be nonsingular (InvalidArgument "lattice generator" otherwise). |det G|
-  /// and its log come from an LU factorization, O(n³); the second form takes both from a
-  /// caller that knows them (products and scalings, from their factor's).
+  /// `generator` must be square, of dimension 1 … kMaxLatticeDimension, finite and nonsingular;
+  /// InvalidArgument ("lattice generator") otherwise. |det G| and its log come from an LU
+  /// factorization, O(n³); the second form takes both from a caller that knows them (products
+  /// and scalings, from their factor's).
   Lattice(std::string name, Eigen::MatrixXd generator);
   Lattice(std::string name, Eigen::MatrixXd generator, double covolume, double log_covolume);
 
