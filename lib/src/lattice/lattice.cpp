@@ -95,8 +95,8 @@ void Lattice::sample_voronoi(Philox& rng, double* out) const {
 }
 
 Lattice::MinimalVectors Lattice::minimal_vectors() const {
-  // Every nonzero vector is at most as long as the shortest basis vector, so enumerating up to
-  // that length finds all minimal vectors.
+  // A basis vector is a nonzero lattice vector, so the minimal vectors are no longer than the
+  // shortest basis vector: enumerating up to that length finds all of them.
   double bound = std::numeric_limits<double>::infinity();
   for (int j = 0; j < dimension_; ++j) bound = std::min(bound, generator_.col(j).squaredNorm());
   const double slack = 1e-9 * bound;
@@ -143,8 +143,8 @@ class IntegerLattice final : public Lattice {
   }
 };
 
-// D_n basis 2e_0, e_i − e_{i−1}: lower triangular with diagonal (2, 1, …, 1), all in D_n, so
-// it spans a sublattice of index det/2 = 1.
+// D_n basis 2e_0, e_i − e_{i−1} (the columns): upper triangular with diagonal (2, 1, …, 1), all
+// in D_n, so it spans a sublattice of D_n of index det/2 = 1, i.e. D_n itself.
 Eigen::MatrixXd dn_generator(int n) {
   Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
   g(0, 0) = 2.0;

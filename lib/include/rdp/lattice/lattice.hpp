@@ -6,7 +6,7 @@
 /// A lattice is Λ = {G k : k ∈ Z^n} with G = generator() (basis vectors are the columns). The
 /// coordinates each lattice is given in are documented at its factory; they are the integral (or
 /// half-integral) ones of the literature, so that decoding is exact dyadic arithmetic. Use
-/// scaled() for other scales: it keeps the decoder exact, Q_{aΛ}(x) = a Q_Λ(x/a).
+/// make_scaled() for other scales: it keeps the decoder exact, Q_{aΛ}(x) = a Q_Λ(x/a).
 ///
 /// Thread safety: every const member is safe to call concurrently; nearest_point() and
 /// sample_voronoi() never allocate (they use stack buffers of kMaxLatticeDimension values at
@@ -63,8 +63,8 @@ class Lattice {
   virtual void sample_voronoi(Philox& rng, double* out) const;
 
   /// Squared length of the shortest nonzero vectors and their number (the kissing number), by
-  /// enumerating them: a Fincke–Pohst search in general, the coset structure for E8, Λ16, Λ24
-  /// and the factor's count for products.
+  /// enumerating them: a Fincke–Pohst search in general, ±e_i for Z^n, the coset structure for
+  /// E8, Λ16, Λ24 and the factor's count for products.
   struct MinimalVectors {
     double norm = 0.0;
     std::uint64_t count = 0;
