@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds rdpkit and runs the whole test suite:
+#   0. every C++ file follows the committed .clang-format (before anything is built);
 #   1. warnings-as-errors Release build, every doctest case through ctest;
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the installed CMake package carries its own usage requirements: rdpkit is configured
@@ -11,6 +12,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
+
+# --- 0. formatting: tracked files and new ones not yet added (ignored build trees excluded)
+mapfile -t sources < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp')
+unformatted=()
+for f in "${sources[@]}"; do
+  clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || unformatted+=("$f")
+done
+if ((${#unformatted[@]})); then
+  echo "test.sh: ${#unformatted[@]} file(s) not formatted per .clang-format" \
+    "(fix: clang-format -i FILE):" >&2
+  printf '  %s\n' "${unformatted[@]}" >&2
+  exit 1
+fi
 
 # --- 1. the suite
 cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=Release -DRDP_WERROR=ON >/dev/null
