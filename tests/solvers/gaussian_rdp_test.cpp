@@ -1,5 +1,5 @@
-// Gaussian–MSE R(D,P) with W2² and KL perception (docs/THEORY.md §3) against a brute-force search over
-// jointly Gaussian test channels (output std s, correlation ρ), using only the definitions:
+// Gaussian–MSE R(D,P) with W2² and KL perception (docs/THEORY.md §3) against a brute-force search
+// over jointly Gaussian test channels (output std s, correlation ρ), using only the definitions:
 // E(X − X̂)² = σ² + s² − 2ρσs, W2²(N(0,σ²), N(0,s²)) = (σ − s)², KL between zero-mean Gaussians,
 // and I = −½ log2(1 − ρ²).
 #include "rdp/solvers/gaussian_rdp.hpp"
