@@ -2,7 +2,7 @@
 # Installs the Debian packages rdpkit needs, if any is missing. Idempotent; needs root (or sudo).
 set -euo pipefail
 packages=(
-  g++ cmake ninja-build pkg-config
+  g++ clang libomp-dev clang-format cmake ninja-build pkg-config
   libboost-dev libeigen3-dev libnlopt-cxx-dev librandom123-dev
   doctest-dev libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
   python3 python3-matplotlib python3-numpy

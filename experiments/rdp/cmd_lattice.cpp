@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "command.hpp"
@@ -74,12 +75,18 @@ void run_lattice(const LatticeOptions& o) {
   const double loss = space_filling_loss_bits(g.nsm);
   const auto reference = reference_nsm(lattice->name());
   const double mc_seconds = std::chrono::duration<double>(t1 - t0).count();
+  // V itself leaves the range of a double in high dimension (leech^40: 2^1440); log2 V does not.
+  const double log2_covolume = lattice->log_covolume() / std::log(2.0);
+  const bool covolume_fits = std::isnormal(lattice->covolume());
+  const std::string covolume_text = covolume_fits ? fmt::format("{:.10g}", lattice->covolume())
+                                                  : fmt::format("2^{:.10g}", log2_covolume);
 
   if (o.json) {
     nlohmann::json j;
     j["name"] = lattice->name();
     j["dimension"] = lattice->dimension();
-    j["covolume"] = lattice->covolume();
+    if (covolume_fits) j["covolume"] = lattice->covolume();
+    j["log2_covolume"] = log2_covolume;
     j["nsm"] = g.nsm;
     j["nsm_stderr"] = g.standard_error;
     if (reference) j["nsm_reference"] = *reference;
@@ -94,9 +101,9 @@ void run_lattice(const LatticeOptions& o) {
     std::cout << j.dump() << "\n";
   } else {
     std::cout << fmt::format(
-        "{}: n={} covolume={:.10g} G={:.7f} ± {:.7f}{} loss={:.5f} bits/dim kissing={} "
+        "{}: n={} covolume={} G={:.7f} ± {:.7f}{} loss={:.5f} bits/dim kissing={} "
         "(norm {:.6g}) decode={:.1f} ns/point [{} samples, seed {}, {} threads]\n",
-        lattice->name(), lattice->dimension(), lattice->covolume(), g.nsm, g.standard_error,
+        lattice->name(), lattice->dimension(), covolume_text, g.nsm, g.standard_error,
         reference ? fmt::format(" (Conway-Sloane {:.7f})", *reference) : std::string(), loss,
         mv.count, mv.norm, ns, samples, o.seed, omp_get_max_threads());
   }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -264,5 +265,109 @@ TEST_CASE("lattice Voronoi sampling: the samples lie in V0 and repeat for a fixe
     }
     CHECK(outside == 0);
     CHECK(differ == 0);
+  }
+}
+
+namespace {
+// A user's lattice as the documentation invites one: h·Z^n with only nearest_point written, so
+// sample_fundamental_domain(), sample_voronoi() and minimal_vectors() are the base class's.
+class UserCubicLattice final : public rdp::Lattice {
+ public:
+  UserCubicLattice(int n, double h)
+      : rdp::Lattice("user_cubic", h * Eigen::MatrixXd::Identity(n, n)), h_(h) {}
+  void nearest_point(const double* x, double* out) const override {
+    for (int i = 0; i < dimension(); ++i) out[i] = h_ * std::floor(x[i] / h_ + 0.5);
+  }
+
+ private:
+  double h_;
+};
+}  // namespace
+
+TEST_CASE("lattice base class: a user's n = 300 lattice samples its Voronoi cell") {
+  // Beyond kMaxBaseLatticeDimension = 256 the base class's samplers once wrote past a 256-entry
+  // stack buffer (ASan: stack-buffer-overflow). The cell of h·Z^n is the cube [−h/2, h/2]^n,
+  // and ‖e‖²/n of a uniform point has mean h²/12 and variance h⁴/(180 n) (each coordinate:
+  // E e⁴ = h⁴/80, so Var e² = h⁴/80 − h⁴/144 = h⁴/180).
+  const int n = 300;
+  const double h = 0.5;
+  const UserCubicLattice l(n, h);
+  CHECK(l.log_covolume() == doctest::Approx(n * std::log(h)).epsilon(1e-13));
+  std::vector<double> e(n), q(n);
+  const int samples = 400;
+  double outside = 0.0, sum = 0.0;
+  for (int s = 0; s < samples; ++s) {
+    rdp::Philox rng(rdp_test_seed(), s);
+    l.sample_voronoi(rng, e.data());
+    l.nearest_point(e.data(), q.data());
+    double r2 = 0.0;
+    for (int i = 0; i < n; ++i) {
+      outside += std::fabs(e[i]) > 0.5 * h || q[i] != 0.0;
+      r2 += e[i] * e[i];
+    }
+    sum += r2 / n;
+  }
+  CHECK(outside == 0.0);
+  const double mean = sum / samples;
+  const double se = h * h / std::sqrt(180.0 * n * samples);
+  CHECK(std::fabs(mean - h * h / 12.0) <= 4.0 * se);
+  // ±h·e_i: 2n vectors of norm h², by the base class's Fincke–Pohst search.
+  const rdp::Lattice::MinimalVectors mv = l.minimal_vectors();
+  CHECK(mv.count == 2u * n);
+  CHECK(mv.norm == doctest::Approx(h * h).epsilon(1e-12));
+}
+
+TEST_CASE("lattice base class: generators outside the stored range throw InvalidArgument") {
+  struct Raw final : rdp::Lattice {
+    explicit Raw(Eigen::MatrixXd g) : rdp::Lattice("raw", std::move(g)) {}
+    void nearest_point(const double* x, double* out) const override {
+      std::copy(x, x + dimension(), out);
+    }
+  };
+  const int too_big = rdp::kMaxLatticeDimension + 1;
+  Eigen::MatrixXd singular = Eigen::MatrixXd::Identity(3, 3);
+  singular(2, 2) = 0.0;
+  Eigen::MatrixXd infinite = Eigen::MatrixXd::Identity(2, 2);
+  infinite(0, 1) = INFINITY;
+  for (const Eigen::MatrixXd& g :
+       {Eigen::MatrixXd(Eigen::MatrixXd::Identity(too_big, too_big)), Eigen::MatrixXd(2, 3),
+        Eigen::MatrixXd(0, 0), singular, infinite}) {
+    CAPTURE(g.rows());
+    try {
+      Raw l(g);
+      FAIL("no exception");
+    } catch (const rdp::InvalidArgument& e) {
+      CHECK(e.parameter() == "lattice generator");
+    }
+  }
+}
+
+TEST_CASE("lattice covolume: the log stays finite where the volume leaves the doubles") {
+  // ln V of a product is k ln V(Λ), and of a·Λ it is n ln a + ln V(Λ): closed forms from the
+  // factor's volume, Λ24's 8^12 (4^24 · 2 / 8192 from its 8192 cosets of 4D24).
+  const rdp::LatticePtr leech40 = rdp::make_lattice("leech^40");
+  CHECK(leech40->dimension() == 960);
+  CHECK(leech40->log_covolume() == doctest::Approx(40 * 12 * std::log(8.0)).epsilon(1e-13));
+  CHECK(std::isinf(leech40->covolume()));  // 2^1440, documented to overflow
+  const rdp::LatticePtr fine = rdp::make_scaled(rdp::make_lattice("z1^1000"), 1e-3);
+  CHECK(fine->log_covolume() == doctest::Approx(1000 * std::log(1e-3)).epsilon(1e-13));
+  CHECK(fine->covolume() == 0.0);  // 10^-3000, documented to underflow
+  // Where V fits, ln V from the LU pivots matches the constructions' volumes (as in the factory
+  // test above): A_n √(n+1), D_n 2, D_n* ½, E8 1, Λ16 2^12, Λ24 2^36.
+  const struct {
+    const char* name;
+    double log_covolume;
+  } cases[] = {{"a5", 0.5 * std::log(6.0)},
+               {"d7", std::log(2.0)},
+               {"d5star", -std::log(2.0)},
+               {"e8", 0.0},
+               {"bw16", 12 * std::log(2.0)},
+               {"leech", 36 * std::log(2.0)},
+               {"e8^3", 0.0}};
+  for (const auto& c : cases) {
+    const std::string label = c.name;
+    CAPTURE(label);
+    // Absolute 1e-12: the pivots of these small integral bases are exact to rounding.
+    CHECK(std::fabs(rdp::make_lattice(c.name)->log_covolume() - c.log_covolume) < 1e-12);
   }
 }

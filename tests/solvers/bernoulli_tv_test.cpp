@@ -1,5 +1,5 @@
-// Bernoulli–Hamming–TV R(D,P) (Blau & Michaeli 2019, Thm. 3; docs/THEORY.md §2) against a brute-force
-// minimisation of I(X;X̂) over the two-parameter binary test channel.
+// Bernoulli–Hamming–TV R(D,P) (Blau & Michaeli 2019, Thm. 3; docs/THEORY.md §2) against a
+// brute-force minimisation of I(X;X̂) over the two-parameter binary test channel.
 #include "rdp/solvers/bernoulli_tv.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,6 @@
-// Diagonal vector Gaussian with total MSE and total W2² (docs/THEORY.md §3) against independent checks:
-// the scalar closed form (k = 1), symmetry (equal σ_i), and a brute-force split of the budgets.
+// Diagonal vector Gaussian with total MSE and total W2² (docs/THEORY.md §3) against independent
+// checks: the scalar closed form (k = 1), symmetry (equal σ_i), and a brute-force split of the
+// budgets.
 #include "rdp/solvers/vector_gaussian.hpp"
 
 #include <doctest/doctest.h>

@@ -238,7 +238,7 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
   out.kind = kind;
   const int n = base.dimension();
   // σ_e² = G V(tΛ)^{2/n} = G t² V(Λ)^{2/n}.
-  const double ve_per_scale2 = nsm * std::pow(base.covolume(), 2.0 / n);
+  const double ve_per_scale2 = nsm * std::exp(2.0 * base.log_covolume() / n);
   out.nesting_ratio = a;
   out.source_mean = mu;
   if (kind == CodecKind::sd) {
@@ -265,7 +265,7 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
     const std::uint64_t blocks = std::max<std::uint64_t>((1u << 19) / n, 1u << 12);
     mc = std::make_unique<detail::MonteCarloMoments>(base, a, moment_seed(base.name(), a), blocks);
   }
-  const double step_per_scale = std::pow(base.covolume(), 1.0 / n);  // Z^n: covolume 1
+  const double step_per_scale = std::exp(base.log_covolume() / n);  // Z^n: covolume 1
   auto moments = [&](double t) {
     return integer ? detail::integer_lattice_moments(sigma, t * step_per_scale, a)
                    : mc->at(sigma, t);

@@ -112,7 +112,7 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
     const double step = params.lattice_scale;
     const bool exact = box && !options.force_cell_monte_carlo;
     const bool paired = box && options.force_cell_monte_carlo;
-    const double log_volume = std::log(lattices->quantizer().covolume());
+    const double log_volume = lattices->quantizer().log_covolume();
     const int draws_per_round = options.rate_points;
     out.rate_method = exact ? "exact_box_cells" : "cell_monte_carlo";
     out.rate_points = exact ? 0 : draws_per_round;

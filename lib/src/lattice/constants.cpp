@@ -17,7 +17,8 @@ NsmEstimate normalized_second_moment(const Lattice& lattice, std::uint64_t sampl
                                      std::uint64_t seed) {
   if (samples < 2) throw InvalidArgument("samples", "[2, 2^64)", std::to_string(samples));
   const int n = lattice.dimension();
-  const double unit = 1.0 / (n * std::pow(lattice.covolume(), 2.0 / n));
+  // 1/(n V^{2/n}) from ln V: V itself overflows a double in high dimension (leech^40).
+  const double unit = std::exp(-2.0 * lattice.log_covolume() / n) / n;
   const std::uint64_t blocks = (samples + kBlock - 1) / kBlock;
   // Per block: count, mean and sum of squared deviations (Welford), merged in block order
   // afterwards (Chan et al.), so neither the thread count nor the schedule changes a bit.

@@ -10,7 +10,7 @@ namespace rdp::detail {
 
 namespace {
 
-// Floor division and remainder in [0, m).
+// The remainder of a modulo m > 0 in [0, m) (C++'s % keeps the sign of a).
 std::int64_t mod_positive(std::int64_t a, std::int64_t m) {
   const std::int64_t r = a % m;
   return r < 0 ? r + m : r;

@@ -8,6 +8,8 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "rdp/error.hpp"
@@ -15,11 +17,52 @@
 
 namespace rdp {
 
+namespace {
+
+// Checked before any use of the generator: the samplers' stack scratch and the decoders of
+// nested lattices are sized for kMaxLatticeDimension.
+const Eigen::MatrixXd& checked_generator(const Eigen::MatrixXd& g) {
+  const auto rows = g.rows(), cols = g.cols();
+  if (rows != cols || cols < 1 || cols > kMaxLatticeDimension)
+    throw InvalidArgument(
+        "lattice generator",
+        "an n x n matrix with n in [1, " + std::to_string(kMaxLatticeDimension) + "]",
+        std::to_string(rows) + " x " + std::to_string(cols));
+  if (!g.allFinite())
+    throw InvalidArgument("lattice generator", "finite entries", "a non-finite entry");
+  return g;
+}
+
+// |det G| and ln|det G| from one LU factorization: the log is the sum of the logs of the pivots,
+// which stays finite where their product leaves the range of a double.
+std::pair<double, double> volume_and_log(const Eigen::MatrixXd& g) {
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(g);
+  const Eigen::VectorXd pivots = lu.matrixLU().diagonal();
+  double log_volume = 0.0;
+  for (Eigen::Index i = 0; i < pivots.size(); ++i) log_volume += std::log(std::fabs(pivots(i)));
+  if (!std::isfinite(log_volume))
+    throw InvalidArgument("lattice generator", "a nonsingular matrix", "a singular matrix");
+  return {std::fabs(lu.determinant()), log_volume};
+}
+
+}  // namespace
+
 Lattice::Lattice(std::string name, Eigen::MatrixXd generator)
     : name_(std::move(name)),
-      dimension_(static_cast<int>(generator.cols())),
+      dimension_(static_cast<int>(checked_generator(generator).cols())),
+      generator_(std::move(generator)) {
+  std::tie(covolume_, log_covolume_) = volume_and_log(generator_);
+}
+
+Lattice::Lattice(std::string name, Eigen::MatrixXd generator, double covolume, double log_covolume)
+    : name_(std::move(name)),
+      dimension_(static_cast<int>(checked_generator(generator).cols())),
       generator_(std::move(generator)),
-      covolume_(std::fabs(generator_.determinant())) {}
+      covolume_(covolume),
+      log_covolume_(log_covolume) {
+  if (!std::isfinite(log_covolume_))
+    throw InvalidArgument("lattice log covolume", "a finite number", format_number(log_covolume));
+}
 
 void Lattice::nearest_points(const double* x, double* out, std::size_t count) const {
   const std::ptrdiff_t n = dimension_;
@@ -31,28 +74,29 @@ void Lattice::nearest_points(const double* x, double* out, std::size_t count) co
 }
 
 void Lattice::sample_fundamental_domain(Philox& rng, double* out) const {
+  // out = G u, u uniform on [0,1)^n, accumulated column by column as the u_j are drawn: no
+  // scratch, and each out[i] sums its terms in the order j = 0 … n−1.
   const int n = dimension_;
-  double u[kMaxBaseLatticeDimension];
-  for (int j = 0; j < n; ++j) u[j] = rng.uniform01();
-  for (int i = 0; i < n; ++i) {
-    double s = 0.0;
-    for (int j = 0; j < n; ++j) s += generator_(i, j) * u[j];
-    out[i] = s;
+  std::fill(out, out + n, 0.0);
+  for (int j = 0; j < n; ++j) {
+    const double u = rng.uniform01();
+    for (int i = 0; i < n; ++i) out[i] += generator_(i, j) * u;
   }
 }
 
 void Lattice::sample_voronoi(Philox& rng, double* out) const {
   // x uniform on a fundamental domain F; x − Q(x) is uniform on V0 because the map is a
-  // measure-preserving bijection F → V0 up to the measure-zero cell boundaries.
-  double x[kMaxBaseLatticeDimension];
+  // measure-preserving bijection F → V0 up to the measure-zero cell boundaries. The constructor
+  // bounds n by kMaxLatticeDimension (8 KB of stack).
+  double x[kMaxLatticeDimension];
   sample_fundamental_domain(rng, x);
   nearest_point(x, out);
   for (int i = 0; i < dimension_; ++i) out[i] = x[i] - out[i];
 }
 
 Lattice::MinimalVectors Lattice::minimal_vectors() const {
-  // Every nonzero vector is at most as long as the shortest basis vector, so enumerating up to
-  // that length finds all minimal vectors.
+  // A basis vector is a nonzero lattice vector, so the minimal vectors are no longer than the
+  // shortest basis vector: enumerating up to that length finds all of them.
   double bound = std::numeric_limits<double>::infinity();
   for (int j = 0; j < dimension_; ++j) bound = std::min(bound, generator_.col(j).squaredNorm());
   const double slack = 1e-9 * bound;
@@ -99,8 +143,8 @@ class IntegerLattice final : public Lattice {
   }
 };
 
-// D_n basis 2e_0, e_i − e_{i−1}: lower triangular with diagonal (2, 1, …, 1), all in D_n, so
-// it spans a sublattice of index det/2 = 1.
+// D_n basis 2e_0, e_i − e_{i−1} (the columns): upper triangular with diagonal (2, 1, …, 1), all
+// in D_n, so it spans a sublattice of D_n of index det/2 = 1, i.e. D_n itself.
 Eigen::MatrixXd dn_generator(int n) {
   Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
   g(0, 0) = 2.0;
@@ -226,8 +270,10 @@ class RootLatticeA final : public Lattice {
 
 class ProductLattice final : public Lattice {
  public:
+  // det of a block-diagonal generator: the factor's det to the k-th power (no O((kn)³) LU).
   ProductLattice(LatticePtr factor, int k)
-      : Lattice(factor->name() + "^" + std::to_string(k), block_diagonal(*factor, k)),
+      : Lattice(factor->name() + "^" + std::to_string(k), block_diagonal(*factor, k),
+                std::pow(factor->covolume(), k), k * factor->log_covolume()),
         factor_(std::move(factor)),
         copies_(k) {}
   void nearest_point(const double* x, double* out) const override {
@@ -265,7 +311,9 @@ class ProductLattice final : public Lattice {
 class ScaledLattice final : public Lattice {
  public:
   ScaledLattice(LatticePtr base, double a)
-      : Lattice(format_number(a) + "*" + base->name(), a * base->generator()),
+      : Lattice(format_number(a) + "*" + base->name(), a * base->generator(),
+                std::pow(a, base->dimension()) * base->covolume(),
+                base->dimension() * std::log(a) + base->log_covolume()),
         base_(std::move(base)),
         a_(a),
         inv_a_(1.0 / a) {}

@@ -25,7 +25,7 @@ NestedLattice::NestedLattice(LatticePtr fine, int ratio) : fine_(std::move(fine)
   const int n = fine_->dimension();
   // A generic direction: fractional parts of √p for the first primes are linearly independent
   // over Q, so no Voronoi-relevant vector of the coarse lattice is orthogonal to t.
-  const double eps = kTieBreakScale * std::pow(coarse_->covolume(), 1.0 / n);
+  const double eps = kTieBreakScale * std::exp(coarse_->log_covolume() / n);
   tie_break_.resize(n);
   int p = 1;
   for (int i = 0; i < n; ++i) {

@@ -43,8 +43,8 @@ TEST_CASE("Empirical W2 to a Gaussian: uniform samples against the exact quadrat
 }
 
 TEST_CASE("Perception estimators on N(0, s^2 I) against N(0, sigma^2 I) give (sigma - s)^2") {
-  // docs/THEORY.md §5: SW2²(N(0,σ²Iₙ), N(0,s²Iₙ)) = (σ − s)², the per-dimension W2²; the Fréchet form
-  // gives the same; the fitted KL is ½(σ²/s² − 1 + ln(s²/σ²)).
+  // docs/THEORY.md §5: SW2²(N(0,σ²Iₙ), N(0,s²Iₙ)) = (σ − s)², the per-dimension W2²; the Fréchet
+  // form gives the same; the fitted KL is ½(σ²/s² − 1 + ln(s²/σ²)).
   const double sigma = 1.0, s = 0.8;
   const int n = 4, count = 40000;
   Eigen::MatrixXd x(count, n);

@@ -26,8 +26,9 @@ NsmEstimate normalized_second_moment(const Lattice& lattice, std::uint64_t sampl
 /// dimension (0.2546 for Z, 0.0839 for Λ24; 0 at the sphere bound G = 1/(2πe)).
 double space_filling_loss_bits(double nsm);
 
-/// Conway & Sloane's G for the named base lattice (z*, a2, d3, d4, d4star, e8, bw16, leech and
-/// their products, which share their factor's G); nullopt when not tabulated.
+/// Conway & Sloane's G for the named lattice (any Z^n, a1, a2, a3, d3, d3star, d4, d4star, e8,
+/// bw16, leech, and their products, which share their factor's G); nullopt when not tabulated
+/// (among others for scaled lattices, whose G is that of the base).
 std::optional<double> reference_nsm(std::string_view lattice_name);
 
 }  // namespace rdp

@@ -1,15 +1,16 @@
 #pragma once
 /// Lattices and their nearest-point quantizers (Conway & Sloane, SPLAG ch. 20-21; "Fast quantizing
-/// and decoding algorithms for lattice quantizers and codes", IEEE T-IT 28, 1982; docs/THEORY.md §4).
+/// and decoding algorithms for lattice quantizers and codes", IEEE T-IT 28, 1982; docs/THEORY.md
+/// §4).
 ///
 /// A lattice is Λ = {G k : k ∈ Z^n} with G = generator() (basis vectors are the columns). The
 /// coordinates each lattice is given in are documented at its factory; they are the integral (or
 /// half-integral) ones of the literature, so that decoding is exact dyadic arithmetic. Use
-/// scaled() for other scales: it keeps the decoder exact, Q_{aΛ}(x) = a Q_Λ(x/a).
+/// make_scaled() for other scales: it keeps the decoder exact, Q_{aΛ}(x) = a Q_Λ(x/a).
 ///
 /// Thread safety: every const member is safe to call concurrently; nearest_point() and
-/// sample_voronoi() never allocate (they use fixed-size stack buffers), so they can sit in
-/// OpenMP hot loops.
+/// sample_voronoi() never allocate (they use stack buffers of kMaxLatticeDimension values at
+/// most), so they can sit in OpenMP hot loops.
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
@@ -24,7 +25,9 @@ namespace rdp {
 /// Largest dimension of a non-product lattice (z:n=N, a:n=N, d:n=N, dstar:n=N). Products
 /// (NAME^k) may be larger, up to kMaxLatticeDimension.
 inline constexpr int kMaxBaseLatticeDimension = 256;
-inline constexpr int kMaxLatticeDimension = 1024;  // the generator is stored densely
+/// Largest dimension of any lattice, a user's subclass included: the generator is stored densely
+/// and the samplers and decoders keep per-call scratch of this size on the stack.
+inline constexpr int kMaxLatticeDimension = 1024;
 
 class Lattice {
  public:
@@ -38,8 +41,12 @@ class Lattice {
   int dimension() const noexcept { return dimension_; }
   /// n×n generator, basis vectors in the columns: Λ = {G k : k ∈ Z^n}.
   const Eigen::MatrixXd& generator() const noexcept { return generator_; }
-  /// Volume of a Voronoi cell, |det G|.
+  /// Volume of a Voronoi cell, |det G|. In high dimension it leaves the range of a double
+  /// (leech^40: 2^1440; 0.1·z1^1000: 10^-1000) and is then +inf or 0; anything computed from
+  /// it, such as V^{2/n}, should use log_covolume().
   double covolume() const noexcept { return covolume_; }
+  /// ln |det G|, finite for every lattice.
+  double log_covolume() const noexcept { return log_covolume_; }
 
   /// The lattice point closest to x (n values) in Euclidean distance, written to out (n values).
   /// Exact up to floating-point rounding of the distances compared. `out` may equal `x`.
@@ -56,8 +63,8 @@ class Lattice {
   virtual void sample_voronoi(Philox& rng, double* out) const;
 
   /// Squared length of the shortest nonzero vectors and their number (the kissing number), by
-  /// enumerating them: a Fincke–Pohst search in general, the coset structure for E8, Λ16, Λ24
-  /// and the factor's count for products.
+  /// enumerating them: a Fincke–Pohst search in general, ±e_i for Z^n, the coset structure for
+  /// E8, Λ16, Λ24 and the factor's count for products.
   struct MinimalVectors {
     double norm = 0.0;
     std::uint64_t count = 0;
@@ -70,13 +77,18 @@ class Lattice {
   virtual void sample_fundamental_domain(Philox& rng, double* out) const;
 
  protected:
+  /// `generator` must be square, of dimension 1 … kMaxLatticeDimension, finite and nonsingular;
+  /// InvalidArgument ("lattice generator") otherwise. |det G| and its log come from an LU
+  /// factorization, O(n³); the second form takes both from a caller that knows them (products
+  /// and scalings, from their factor's).
   Lattice(std::string name, Eigen::MatrixXd generator);
+  Lattice(std::string name, Eigen::MatrixXd generator, double covolume, double log_covolume);
 
  private:
   std::string name_;
   int dimension_;
   Eigen::MatrixXd generator_;
-  double covolume_;
+  double covolume_, log_covolume_;
 };
 
 using LatticePtr = std::shared_ptr<const Lattice>;

@@ -1,6 +1,6 @@
 #pragma once
-/// Self-similar nested lattices Λ_c = a·Λ_f ⊂ Λ_f (docs/THEORY.md §5, QSD-LTC) for the shared dither
-/// of finite common randomness: the a^n points of Λ_f in the Voronoi cell of Λ_c.
+/// Self-similar nested lattices Λ_c = a·Λ_f ⊂ Λ_f (docs/THEORY.md §5, QSD-LTC) for the shared
+/// dither of finite common randomness: the a^n points of Λ_f in the Voronoi cell of Λ_c.
 #include <cstdint>
 #include <vector>
 
