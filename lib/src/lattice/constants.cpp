@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rdp/error.hpp"
+#include "rdp/mc/statistics.hpp"
 
 namespace rdp {
 
@@ -20,10 +21,9 @@ NsmEstimate normalized_second_moment(const Lattice& lattice, std::uint64_t sampl
   // 1/(n V^{2/n}) from ln V: V itself overflows a double in high dimension (leech^40).
   const double unit = std::exp(-2.0 * lattice.log_covolume() / n) / n;
   const std::uint64_t blocks = (samples + kBlock - 1) / kBlock;
-  // Per block: count, mean and sum of squared deviations (Welford), merged in block order
-  // afterwards (Chan et al.), so neither the thread count nor the schedule changes a bit.
-  std::vector<double> mean(blocks), m2(blocks);
-  std::vector<std::uint64_t> size(blocks);
+  // One running mean per block, merged in block order afterwards, so neither the thread count
+  // nor the schedule changes a bit.
+  std::vector<RunningMean> partial(blocks);
 #pragma omp parallel
   {
     std::vector<double> e(n);
@@ -31,36 +31,23 @@ NsmEstimate normalized_second_moment(const Lattice& lattice, std::uint64_t sampl
     for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b) {
       const std::uint64_t lo = static_cast<std::uint64_t>(b) * kBlock;
       const std::uint64_t hi = std::min(samples, lo + kBlock);
-      double mu = 0.0, s = 0.0;
+      RunningMean& m = partial[static_cast<std::size_t>(b)];
       for (std::uint64_t i = lo; i < hi; ++i) {
         Philox rng(seed, i);
         lattice.sample_voronoi(rng, e.data());
         double r2 = 0.0;
         for (int j = 0; j < n; ++j) r2 += e[j] * e[j];
-        const double v = r2 * unit;
-        const double k = static_cast<double>(i - lo + 1);
-        const double delta = v - mu;
-        mu += delta / k;
-        s += delta * (v - mu);
+        m.add(r2 * unit);
       }
-      mean[b] = mu;
-      m2[b] = s;
-      size[b] = hi - lo;
     }
   }
-  double mu = 0.0, s = 0.0, count = 0.0;
-  for (std::uint64_t b = 0; b < blocks; ++b) {
-    const double nb = static_cast<double>(size[b]);
-    const double total = count + nb;
-    const double delta = mean[b] - mu;
-    mu += delta * nb / total;
-    s += m2[b] + delta * delta * count * nb / total;
-    count = total;
-  }
+  RunningMean total;
+  for (const RunningMean& m : partial) total.merge(m);
+  const Estimate g = total.estimate();
   NsmEstimate est;
-  est.nsm = mu;
+  est.nsm = g.value;
   est.samples = samples;
-  est.standard_error = std::sqrt(s / (count - 1.0) / count);
+  est.standard_error = g.stderr_;
   return est;
 }
 
