@@ -202,8 +202,7 @@ int main(int argc, char** argv) {
         };
         for (const auto& o : overlays) {
           const auto src = make_source(o.source);
-          const Distortion dist =
-              src->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
+          const Distortion dist = default_distortion(*src);
           const auto problem = make_problem_for_source(*src, dist, o.perception, grid);
           CsvTable t(result_columns());
           const auto ps = linspace(0.0, o.p_max, opt.quick ? 6 : 16);

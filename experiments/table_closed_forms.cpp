@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
         };
         for (const auto& c : cases) {
           const auto src = make_source(c.source);
-          const Distortion dist =
-              src->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
+          const Distortion dist = default_distortion(*src);
           const auto r = closed_form_rate(*src, dist, c.perception, c.d, c.p);
           table.add_row({src->spec(), dist.name(), std::string(perception_name(c.perception)),
                          CsvTable::cell(c.d), CsvTable::cell(c.p), CsvTable::cell(r.rate_bits),
