@@ -79,7 +79,8 @@ void check_closed(const Problem& pb) {
 void resolve_ranges(const Problem& pb, GridOptions& o) {
   const double d_sat = distortion_saturation(*pb.source, pb.distortion);
   const bool continuous = pb.source->kind() == SourceKind::continuous;
-  if (std::isnan(o.p_max)) o.p_max = perception_saturation(*pb.source, pb.perception);
+  const double p_sat = perception_saturation(*pb.source, pb.perception);
+  if (std::isnan(o.p_max)) o.p_max = p_sat;
   if (std::isnan(o.d_max)) o.d_max = d_sat;
   if (std::isnan(o.d_min)) o.d_min = continuous ? d_sat * 1e-3 : 0.0;
   require_nonnegative("P-min", o.p_min);
@@ -96,11 +97,16 @@ void resolve_ranges(const Problem& pb, GridOptions& o) {
   if (double(o.d_points) * o.p_points > 4e6)
     throw InvalidArgument("D-points x P-points", "at most 4e6 grid points",
                           std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
-  // Far beyond the saturation scales the root finders' brackets lose all precision.
+  // Far beyond the saturation scales the root finders' brackets lose all precision (and a grid
+  // step times its index overflows); R no longer changes there anyway.
   if (o.d_max > 1e6 * std::max(d_sat, 1e-300))
     throw InvalidArgument("D-max",
                           "at most 1e6 times the zero-rate distortion " + format_number(d_sat),
                           format_number(o.d_max));
+  if (o.p_max > 1e6 * std::max(p_sat, 1e-300))
+    throw InvalidArgument("P-max",
+                          "at most 1e6 times the saturation perception " + format_number(p_sat),
+                          format_number(o.p_max));
 }
 
 RateFunction closed_rate(const Problem& pb) {
@@ -194,7 +200,6 @@ void run_section(GridOptions o) {
     return;
   }
   require_nonnegative("value", o.value);
-  if (o.fixed == "P") o.p_min = o.p_max = o.value;
   resolve_ranges(pb, o);
   std::vector<double> ds = linspace(o.d_min, o.d_max, o.d_points);
   std::vector<double> ps = linspace(o.p_min, o.p_max, o.p_points);
@@ -225,23 +230,47 @@ void run_section(GridOptions o) {
   std::cout << out.str();
 }
 
+// With --fixed P the section's only P is --value (and likewise for D): a range given for it would
+// be ignored, so it is refused.
+void reject_ranges_of_fixed(const CLI::App* cmd, const std::string& fixed) {
+  if (fixed == "R") return;
+  for (const char* suffix : {"-min", "-max", "-points"}) {
+    const std::string flag = "--" + fixed + suffix;
+    if (cmd->count(flag) > 0)
+      throw InvalidArgument(
+          fixed + suffix,
+          "absent with --fixed " + fixed + " (the section's " + fixed + " is --value)",
+          cmd->get_option(flag)->results().back());
+  }
+}
+
 void add_method_options(CLI::App* cmd, GridOptions& o) {
   cmd->add_option("--method", o.method,
                   "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)")
       ->check(CLI::IsMember({"closed", "ba", "auto"}));
-  cmd->add_option("--grid", o.grid, "grid points for a continuous source with ba (default 256)");
-  cmd->add_option("--gap", o.gap, "certified gap target per point for ba, bits (default 1e-4)");
+  experiments::add_integer(cmd, "--grid", o.grid, 2, 100000,
+                           "grid points for a continuous source with ba (default 256)");
+  experiments::add_real(cmd, "--gap", o.gap, {0.0, 1.0, true, false},
+                        "certified gap target per point for ba, bits (default 1e-4)");
 }
 
+constexpr experiments::Interval kNonnegative{0.0, INFINITY, false, true};
+
 void add_range_options(CLI::App* cmd, GridOptions& o) {
-  cmd->add_option("--P-min", o.p_min, "smallest P (default 0)")->check(finite_number());
-  cmd->add_option("--P-max", o.p_max, "largest P (default: where the constraint saturates)")
-      ->check(finite_number());
-  cmd->add_option("--P-points", o.p_points, "number of P values (default 101)");
-  cmd->add_option("--D-min", o.d_min, "smallest D (default 0, or 1e-3 of D-max if continuous)")
-      ->check(finite_number());
-  cmd->add_option("--D-max", o.d_max, "largest D (default: where R reaches 0)")
-      ->check(finite_number());
+  experiments::add_real(cmd, "--P-min", o.p_min, kNonnegative, "smallest P (default 0)");
+  experiments::add_real(cmd, "--P-max", o.p_max, kNonnegative,
+                        "largest P (default: where the constraint saturates)");
+  experiments::add_integer(cmd, "--P-points", o.p_points, 1, 100000,
+                           "number of P values (default 101)");
+  experiments::add_real(cmd, "--D-min", o.d_min, kNonnegative,
+                        "smallest D (default 0, or 1e-3 of D-max if continuous)");
+  experiments::add_real(cmd, "--D-max", o.d_max, kNonnegative,
+                        "largest D (default: where R reaches 0)");
+}
+
+void add_d_points(CLI::App* cmd, GridOptions& o) {
+  experiments::add_integer(cmd, "--D-points", o.d_points, 1, 100000,
+                           "number of D values (default 50)");
 }
 
 void setup(CLI::App& app) {
@@ -250,7 +279,8 @@ void setup(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "level-set", "equi-rate curve {(D,P): R(D,P) = R} by root finding; CSV columns D,P");
     add_problem_options(cmd, o->problem, true);
-    cmd->add_option("--rate", o->rate, "the rate R > 0, bits")->required();
+    experiments::add_real(cmd, "--rate", o->rate, {0.0, INFINITY, true, true}, "the rate R, bits")
+        ->required();
     add_range_options(cmd, *o);
     add_method_options(cmd, *o);
     cmd->callback([o] { run_level_set(*o); });
@@ -262,7 +292,7 @@ void setup(CLI::App& app) {
         app.add_subcommand("surface", "R(D,P) on a D x P grid; CSV columns D,P,rate_bits,region");
     add_problem_options(cmd, o->problem, true);
     add_range_options(cmd, *o);
-    cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");
+    add_d_points(cmd, *o);
     add_method_options(cmd, *o);
     cmd->callback([o] { run_surface(*o); });
   }
@@ -275,11 +305,15 @@ void setup(CLI::App& app) {
     cmd->add_option("--fixed", o->fixed, "the quantity held fixed: P, D or R")
         ->required()
         ->check(CLI::IsMember({"P", "D", "R"}));
-    cmd->add_option("--value", o->value, "its value (bits for R)")->required();
+    experiments::add_real(cmd, "--value", o->value, kNonnegative, "its value (bits for R)")
+        ->required();
     add_range_options(cmd, *o);
-    cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");
+    add_d_points(cmd, *o);
     add_method_options(cmd, *o);
-    cmd->callback([o] { run_section(*o); });
+    cmd->callback([o, cmd] {
+      reject_ranges_of_fixed(cmd, o->fixed);
+      run_section(*o);
+    });
   }
 }
 

@@ -1,10 +1,7 @@
 // `rdp rate`: R(D,P) at one point, by a closed form or by the certified numerical solver.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +9,7 @@
 #include "command.hpp"
 #include "problem.hpp"
 #include "rdp/error.hpp"
+#include "rdp/io/atomic_file.hpp"
 #include "rdp/solvers/ba/sweep.hpp"
 #include "rdp/solvers/closed_form.hpp"
 
@@ -27,31 +25,13 @@ struct RateOptions {
   int grid = 256;
   double gap = 1e-6;
   std::string witness;
+  bool witness_given = false;
   bool json = false;
 };
 
 // JSON has no infinities; an infeasible target's rate is reported as null.
 nlohmann::json number_or_null(double x) {
   return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
-}
-
-// Writes text to PATH atomically: a temporary file beside it, then rename.
-void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw UsageError("cannot write witness file '" + path + "'");
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw UsageError("cannot write witness file '" + path + "'");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw UsageError("cannot move the witness into place at '" + path + "'");
-  }
 }
 
 nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, double d, double p,
@@ -100,15 +80,17 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
   if (pb.source->kind() == SourceKind::continuous && o.distortion <= 0.0)
     throw InvalidArgument("D", "(0, inf) for a continuous source (R = inf at D = 0)",
                           format_number(o.distortion));
+  // Found now, not after the solve.
+  if (o.witness_given) require_writable_file("witness", o.witness);
   const FiniteRdpProblem fp =
       make_problem_for_source(*pb.source, pb.distortion, pb.perception, o.grid);
   BaOptions options;
   options.gap_bits = o.gap;
-  options.keep_channel = !o.witness.empty();
+  options.keep_channel = o.witness_given;
   const BaResult r = solve_rdp_ba(fp, o.distortion, has_perception ? o.perception : 0.0, options);
-  if (!o.witness.empty() && r.channel.size() > 0)
-    write_atomic(o.witness,
-                 witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
+  if (o.witness_given && r.channel.size() > 0)
+    write_file_atomic(
+        o.witness, witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
   const bool continuous = pb.source->kind() == SourceKind::continuous;
   if (o.json) {
     nlohmann::json j = query_json(o, pb, has_perception);
@@ -153,7 +135,7 @@ void run_rate(const RateOptions& o) {
   const std::string why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);
   if (o.method == "ba" || (o.method == "auto" && !why.empty()))
     return run_ba(o, pb, has_perception);
-  if (!o.witness.empty())
+  if (o.witness_given)
     throw InvalidArgument("witness", "only with --method ba (or auto without a closed form)",
                           "'" + o.witness + "'");
   const ClosedFormRate r =
@@ -181,19 +163,23 @@ void setup_rate(CLI::App& app) {
   auto o = std::make_shared<RateOptions>();
   auto* cmd = app.add_subcommand("rate", "R(D,P) at one (D,P) point, in bits");
   add_problem_options(cmd, o->problem, false);
-  cmd->add_option("--D", o->distortion, "distortion budget D >= 0 (> 0 for continuous sources)")
+  experiments::add_real(cmd, "--D", o->distortion, {0.0, INFINITY, false, true},
+                        "distortion budget D (> 0 for continuous sources)")
       ->required();
-  cmd->add_option("--P", o->perception, "perception budget P >= 0 (units of the measure)")
+  experiments::add_real(cmd, "--P", o->perception, {0.0, INFINITY, false, true},
+                        "perception budget P (units of the measure)")
       ->each([o](const std::string&) { o->perception_given = true; });
   cmd->add_option("--method", o->method,
                   "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
                   "else ba)")
       ->check(CLI::IsMember({"closed", "ba", "auto"}));
-  cmd->add_option("--grid", o->grid,
-                  "grid points for a continuous source with --method ba (default 256)");
-  cmd->add_option("--gap", o->gap, "certified gap target for ba, bits (default 1e-6)");
-  cmd->add_option("--witness", o->witness,
-                  "with ba: write the channel p(xhat|x), output pmf and multipliers as JSON");
+  experiments::add_integer(cmd, "--grid", o->grid, 2, 100000,
+                           "grid points for a continuous source with --method ba (default 256)");
+  experiments::add_real(cmd, "--gap", o->gap, {0.0, 1.0, true, false},
+                        "certified gap target for ba, bits (default 1e-6)");
+  experiments::add_text(cmd, "--witness", o->witness, "a file path in a writable directory",
+                        "with ba: write the channel p(xhat|x), output pmf and multipliers as JSON")
+      ->each([o](const std::string&) { o->witness_given = true; });
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_rate(*o); });
 }

@@ -35,7 +35,8 @@ struct Theory {
   std::string name;
 };
 
-// The bound each codec is compared with (docs/THEORY.md §3, §5), at the measured D and the target P.
+// The bound each codec is compared with (docs/THEORY.md §3, §5), at the measured D and the target
+// P.
 Theory theory_for(CodecKind kind, double sigma, double d, double p, int a) {
   Theory t;
   if (kind == CodecKind::sd || p > 0.0) {
