@@ -48,9 +48,18 @@ CsvTable::CsvTable(std::vector<std::string> columns) : columns_(columns.size()) 
   text_ << "\n";
 }
 
+// RFC 4180: a cell holding a comma, a quote or a line break is quoted, its quotes doubled (source
+// specs such as gaussian:mu=0,sigma=1 hold commas).
+static std::string csv_escape(const std::string& cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 void CsvTable::add_row(const std::vector<std::string>& cells) {
   if (cells.size() != columns_) throw std::logic_error("CSV row has the wrong number of cells");
-  for (std::size_t i = 0; i < cells.size(); ++i) text_ << (i ? "," : "") << cells[i];
+  for (std::size_t i = 0; i < cells.size(); ++i) text_ << (i ? "," : "") << csv_escape(cells[i]);
   text_ << "\n";
   ++rows_;
 }

@@ -25,7 +25,8 @@ struct ExperimentOptions {
 class CsvTable {
  public:
   explicit CsvTable(std::vector<std::string> columns);
-  /// Appends one row; numbers are printed in shortest round-trip form.
+  /// Appends one row, quoting cells that hold a comma, quote or line break (RFC 4180); numbers
+  /// are printed in shortest round-trip form by cell().
   void add_row(const std::vector<std::string>& cells);
   static std::string cell(double x);
   static std::string cell(long long x);
