@@ -62,6 +62,7 @@ CLI::Option* single_value(CLI::Option* opt, const char* type) {
 }  // namespace
 
 std::string Interval::text() const {
+  if (!label.empty()) return label;
   return std::string(lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) +
          (hi_open ? ")" : "]");
 }
@@ -80,7 +81,7 @@ CLI::Option* add_real(CLI::App* app, const std::string& flag, double& target, In
         target = parse_real(name, res.back(), range);
         return true;
       },
-      help + " " + range.text());
+      help + "; valid range " + range.text());
   return single_value(opt, "REAL");
 }
 
@@ -105,7 +106,7 @@ CLI::Option* add_integer(CLI::App* app, const std::string& flag, int& target, in
         target = static_cast<int>(v);
         return true;
       },
-      help + " " + range);
+      help + "; valid range " + range);
   return single_value(opt, "INT");
 }
 
@@ -124,7 +125,7 @@ CLI::Option* add_seed(CLI::App* app, std::uint64_t& target, const std::string& h
         target = v;
         return true;
       },
-      help + ", " + range);
+      help + "; valid range " + range);
   return single_value(opt, "UINT64");
 }
 

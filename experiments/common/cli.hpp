@@ -17,6 +17,8 @@ namespace rdp::experiments {
 struct Interval {
   double lo, hi;
   bool lo_open = false, hi_open = false;
+  /// How messages describe the range, when the bounds alone do not (empty: the bounds).
+  std::string label = {};
   std::string text() const;
 };
 

@@ -110,7 +110,7 @@ void setup_lattice(CLI::App& app) {
                         "bw16 | leech | leech:decoder=cosets | NAME^k")
       ->required();
   experiments::add_real(cmd, "--samples", o->samples, {kMinSamples, kMaxSamples},
-                        "Monte-Carlo samples for G, an integer in");
+                        "Monte-Carlo samples for G, an integer");
   experiments::add_seed(cmd, o->seed, "seed of the Monte-Carlo and timing points");
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_lattice(*o); });

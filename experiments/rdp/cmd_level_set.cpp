@@ -254,7 +254,7 @@ void add_method_options(CLI::App* cmd, GridOptions& o) {
                         "certified gap target per point for ba, bits (default 1e-4)");
 }
 
-constexpr experiments::Interval kNonnegative{0.0, INFINITY, false, true};
+const experiments::Interval kNonnegative{0.0, INFINITY, false, true};
 
 void add_range_options(CLI::App* cmd, GridOptions& o) {
   experiments::add_real(cmd, "--P-min", o.p_min, kNonnegative, "smallest P (default 0)");

@@ -55,7 +55,11 @@ void run_simulate(const SimulateOptions& o) {
   const int a = kind == CodecKind::qsd ? o.nesting : 1;
   if (kind == CodecKind::qsd) require_nesting_ratio(a, "nesting");
   const int n = base->dimension();
-  require_in_interval("samples", o.samples, 64.0 * n, kMaxSamples, false, false);
+  if (!(o.samples >= 64.0 * n))
+    throw InvalidArgument(
+        "samples",
+        "[" + std::to_string(64 * n) + ", 2e9] (64 blocks of dimension " + std::to_string(n) + ")",
+        o.samples_text);
   const auto blocks = static_cast<std::uint64_t>(std::ceil(o.samples / n));
   // The reconstructions and per-block results are held in memory; refuse a run that cannot fit
   // rather than fail (or swap) after minutes.
@@ -113,15 +117,16 @@ void setup(CLI::App& app) {
   experiments::add_text(cmd, "--source", o->source, "a continuous source spec",
                         "continuous source spec (default gaussian:sigma=1)");
   experiments::add_real(cmd, "--D", o->distortion, {0.0, INFINITY, true, true},
-                        "target MSE per dimension, below sigma^2 + (sigma - sqrt P)^2;")
+                        "target MSE per dimension, below sigma^2 + (sigma - sqrt P)^2")
       ->required();
   experiments::add_real(cmd, "--P", o->perception, {0.0, INFINITY, false, true},
                         "target Fréchet W2^2 per dimension (default 0)");
   experiments::add_integer(cmd, "--nesting", o->nesting, 1, kMaxNestingRatio,
                            "QSD nesting ratio a (default 2); Rc = log2 a")
       ->each([o](const std::string&) { o->nesting_given = true; });
-  experiments::add_real(cmd, "--samples", o->samples, {1.0, kMaxSamples},
-                        "scalar source samples (blocks = samples / n; at least 64 n)")
+  experiments::add_real(cmd, "--samples", o->samples,
+                        {1.0, kMaxSamples, false, false, "[64 n, 2e9], n the lattice dimension"},
+                        "scalar source samples (blocks = samples / n)")
       ->each([o](const std::string& text) { o->samples_text = text; });
   experiments::add_seed(cmd, o->seed, "seed of all randomness (default 1)");
   experiments::add_integer(cmd, "--rate-points", o->rate_points, 1, 4096,

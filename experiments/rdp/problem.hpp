@@ -11,7 +11,7 @@ namespace rdp::cli {
 
 struct ProblemOptions {
   std::string source;
-  std::string distortion;  // empty: hamming for bernoulli, mse otherwise
+  std::string distortion;  // empty: default_distortion(source)
   std::string perception = "none";
 };
 
