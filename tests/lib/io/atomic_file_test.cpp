@@ -1,8 +1,10 @@
 #include "rdp/io/atomic_file.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -123,4 +125,33 @@ TEST_CASE("require_writable_file: rejects a directory and a missing or unwritabl
                   rdp::InvalidArgument);
   CHECK_THROWS_AS(rdp::require_writable_file("witness", "/proc/rdp_witness.json"),
                   rdp::InvalidArgument);
+}
+
+TEST_CASE("write_file_atomic: SIGTERM during a write removes the temporary file") {
+  // A child writes a large file; the parent sends SIGTERM as soon as the temporary file exists.
+  // The child must die of the signal and leave the directory empty (the old fixed name stayed).
+  ScratchDir dir;
+  const std::string path = (dir.path / "big.csv").string();
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::signal(SIGTERM, SIG_DFL);  // the test runner's crash handler is not the program's
+    const std::string text(std::size_t{64} << 20, 'x');
+    rdp::write_file_atomic(path, text);
+    ::_exit(0);
+  }
+  bool seen = false;
+  for (int i = 0; i < 200000 && !seen; ++i) {
+    for (const auto& name : dir.entries()) seen = seen || name.find(".tmp") != std::string::npos;
+    if (!seen) ::usleep(50);
+  }
+  if (seen) ::kill(child, SIGTERM);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (!seen || !WIFSIGNALED(status)) {
+    WARN("the write finished before the signal; nothing was tested");
+    return;
+  }
+  CHECK(WTERMSIG(status) == SIGTERM);
+  CHECK(dir.entries().empty());
 }

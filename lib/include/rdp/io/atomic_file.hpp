@@ -10,7 +10,10 @@ namespace rdp {
 /// mkstemp, so concurrent writers never share one), flushed to disk, then renamed over `path`.
 /// Readers see the old file or the new one, never a mix; with two concurrent writers the last
 /// rename wins whole. On any failure the temporary file is removed and std::runtime_error names
-/// the path and the system's reason. The directory must exist.
+/// the path and the system's reason; so it is on SIGINT, SIGTERM and SIGHUP while the file is
+/// written (handlers are installed for those signals still at their default, the process then
+/// dies of the signal as before). Only SIGKILL or a crash can leave one, hidden
+/// (.NAME.XXXXXX.tmp) and never read as an output. The directory must exist.
 void write_file_atomic(const std::string& path, std::string_view text);
 
 /// Before a long computation, checks that files can be written into `dir`: creates it (with its
