@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <utility>
@@ -30,6 +31,8 @@ struct GridOptions {
   // section: which quantity is held fixed ("D", "P" or "R") and its value.
   std::string fixed;
   double value = std::nan("");
+  // The range options as typed, by parameter name, for messages.
+  std::map<std::string, std::string> typed;
 };
 
 // Whether to use the numerical solver: --method ba, or auto without a closed form.
@@ -75,7 +78,22 @@ void check_closed(const Problem& pb) {
                           "'" + std::string(perception_name(pb.perception)) + "': " + why);
 }
 
-// Fills unset ranges from the problem's own scales and validates them.
+// The text a range option was given as (messages show it as typed), or the default's value.
+std::string typed(const GridOptions& o, const std::string& name, double value) {
+  const auto it = o.typed.find(name);
+  return it != o.typed.end() ? it->second : format_number(value);
+}
+
+void check_range(const GridOptions& o, const std::string& name, double x,
+                 const experiments::Interval& range) {
+  const bool below = range.lo_open ? !(x > range.lo) : !(x >= range.lo);
+  const bool above = range.hi_open ? !(x < range.hi) : !(x <= range.hi);
+  if (below || above) throw InvalidArgument(name, range.text(), typed(o, name, x));
+}
+
+// Fills unset ranges from the problem's own scales and validates them. Far beyond the saturation
+// scales the root finders' brackets lose all precision (and a grid step times its index
+// overflows); R no longer changes there anyway, so the maxima are capped at 1e6 times them.
 void resolve_ranges(const Problem& pb, GridOptions& o) {
   const double d_sat = distortion_saturation(*pb.source, pb.distortion);
   const bool continuous = pb.source->kind() == SourceKind::continuous;
@@ -83,30 +101,23 @@ void resolve_ranges(const Problem& pb, GridOptions& o) {
   if (std::isnan(o.p_max)) o.p_max = p_sat;
   if (std::isnan(o.d_max)) o.d_max = d_sat;
   if (std::isnan(o.d_min)) o.d_min = continuous ? d_sat * 1e-3 : 0.0;
-  require_nonnegative("P-min", o.p_min);
-  require_in_interval("P-max", o.p_max, o.p_min, INFINITY, false, true);
-  if (continuous)
-    require_positive("D-min", o.d_min);
-  else
-    require_nonnegative("D-min", o.d_min);
-  require_in_interval("D-max", o.d_max, o.d_min, INFINITY, true, true);
-  if (o.p_points < 1 || o.p_points > 100000)
-    throw InvalidArgument("P-points", "[1, 100000]", std::to_string(o.p_points));
-  if (o.d_points < 1 || o.d_points > 100000)
-    throw InvalidArgument("D-points", "[1, 100000]", std::to_string(o.d_points));
+  const double p_cap = 1e6 * std::max(p_sat, 1e-300), d_cap = 1e6 * std::max(d_sat, 1e-300);
+  check_range(o, "P-min", o.p_min, {0.0, p_cap});
+  check_range(o, "P-max", o.p_max,
+              {o.p_min, p_cap, false, false,
+               "[P-min = " + format_number(o.p_min) + ", 1e6 times the saturation perception " +
+                   format_number(p_sat) + "]"});
+  check_range(o, "D-min", o.d_min,
+              {0.0, d_cap, continuous, false,
+               std::string(continuous ? "(0" : "[0") + ", 1e6 times the zero-rate distortion " +
+                   format_number(d_sat) + "]"});
+  check_range(o, "D-max", o.d_max,
+              {o.d_min, d_cap, true, false,
+               "(D-min = " + format_number(o.d_min) + ", 1e6 times the zero-rate distortion " +
+                   format_number(d_sat) + "]"});
   if (double(o.d_points) * o.p_points > 4e6)
     throw InvalidArgument("D-points x P-points", "at most 4e6 grid points",
                           std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
-  // Far beyond the saturation scales the root finders' brackets lose all precision (and a grid
-  // step times its index overflows); R no longer changes there anyway.
-  if (o.d_max > 1e6 * std::max(d_sat, 1e-300))
-    throw InvalidArgument("D-max",
-                          "at most 1e6 times the zero-rate distortion " + format_number(d_sat),
-                          format_number(o.d_max));
-  if (o.p_max > 1e6 * std::max(p_sat, 1e-300))
-    throw InvalidArgument("P-max",
-                          "at most 1e6 times the saturation perception " + format_number(p_sat),
-                          format_number(o.p_max));
 }
 
 RateFunction closed_rate(const Problem& pb) {
@@ -257,15 +268,22 @@ void add_method_options(CLI::App* cmd, GridOptions& o) {
 const experiments::Interval kNonnegative{0.0, INFINITY, false, true};
 
 void add_range_options(CLI::App* cmd, GridOptions& o) {
-  experiments::add_real(cmd, "--P-min", o.p_min, kNonnegative, "smallest P (default 0)");
+  auto keep = [&o](const char* name) {
+    return [&o, name](const std::string& text) { o.typed[name] = text; };
+  };
+  experiments::add_real(cmd, "--P-min", o.p_min, kNonnegative, "smallest P (default 0)")
+      ->each(keep("P-min"));
   experiments::add_real(cmd, "--P-max", o.p_max, kNonnegative,
-                        "largest P (default: where the constraint saturates)");
+                        "largest P (default: where the constraint saturates)")
+      ->each(keep("P-max"));
   experiments::add_integer(cmd, "--P-points", o.p_points, 1, 100000,
                            "number of P values (default 101)");
   experiments::add_real(cmd, "--D-min", o.d_min, kNonnegative,
-                        "smallest D (default 0, or 1e-3 of D-max if continuous)");
+                        "smallest D (default 0, or 1e-3 of D-max if continuous)")
+      ->each(keep("D-min"));
   experiments::add_real(cmd, "--D-max", o.d_max, kNonnegative,
-                        "largest D (default: where R reaches 0)");
+                        "largest D (default: where R reaches 0)")
+      ->each(keep("D-max"));
 }
 
 void add_d_points(CLI::App* cmd, GridOptions& o) {

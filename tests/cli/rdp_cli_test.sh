@@ -121,8 +121,10 @@ expect_usage_error "invalid finite pmf sum: 0\.6 in --source 'finite:points=0/1,
 expect_usage_error "in --source 'gaussian:sigma=x'" simulate --lattice e8 --D 0.3 --source gaussian:sigma=x
 expect_usage_error "in --distortion 'abs:r=abc'" rate --source gaussian --D 0.1 --distortion abs:r=abc
 # Huge values name the user's parameter, not an internal one.
-expect_usage_error 'invalid P-max: 1e\+?308; valid range' surface --source bernoulli:p=0.1 --perception tv --P-max 1e308
+expect_usage_error 'invalid P-max: 1e308; valid range \[P-min = 0, 1e6 times' surface --source bernoulli:p=0.1 --perception tv --P-max 1e308
 expect_usage_error "invalid source points: 'finite:points=0/1e308,pmf=0\.5/0\.5'; valid range" rate --source 'finite:points=0/1e308,pmf=0.5/0.5' --D 0.1
+expect_usage_error 'invalid D-max: 0\.001; valid range \(D-min = 0\.01,' surface --source gaussian --perception w2sq --D-max 0.001 --D-min 0.01
+
 # Output files are checked before the solve.
 expect_usage_error "invalid witness: '$tmp/missing/w\.json'" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp/missing/w.json"
 expect_usage_error "invalid witness: '$tmp' \(a directory\)" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp"
