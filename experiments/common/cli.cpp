@@ -1,11 +1,14 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <new>
+#include <vector>
 
 #include "rdp/error.hpp"
 
@@ -52,6 +55,47 @@ bool parse_unsigned(const std::string& text, std::uint64_t& out) {
   return true;
 }
 
+// Each option's range by (command name, flag), so that CLI11's own errors about an option (missing,
+// without a value, given twice) can be restated in the contract's form.
+std::map<std::string, std::string>& ranges_by_option() {
+  static std::map<std::string, std::string> m;
+  return m;
+}
+
+std::string option_key(const CLI::App* app, const std::string& flag) {
+  return app->get_name() + "\t" + flag;
+}
+
+void remember_range(const CLI::App* app, const std::string& flag, const std::string& range) {
+  ranges_by_option()[option_key(app, flag)] = range;
+}
+
+// CLI11 names the option at the start of these messages: "--D is required", "--D: 1 required
+// REAL missing", "--D: At Most 1 required but received 2".
+bool restate_parse_error(const CLI::App& app, const std::string& msg, std::string& out) {
+  std::vector<const CLI::App*> apps = {&app};
+  for (const CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
+  for (const CLI::App* a : apps)
+    for (const CLI::Option* opt : a->get_options()) {
+      const std::string flag = opt->get_name();
+      const auto it = ranges_by_option().find(option_key(a, flag));
+      if (it == ranges_by_option().end() || msg.rfind(flag, 0) != 0) continue;
+      const std::string rest = msg.substr(flag.size());
+      std::string given;
+      if (rest == " is required")
+        given = "nothing (it is required)";
+      else if (rest.rfind(": ", 0) == 0 && rest.find("missing") != std::string::npos)
+        given = "nothing after " + flag;
+      else if (rest.find("At Most") != std::string::npos)
+        given = "more than one value";
+      else
+        continue;
+      out = InvalidArgument(parameter_name(flag), it->second, given).what();
+      return true;
+    }
+  return false;
+}
+
 CLI::Option* single_value(CLI::Option* opt, const char* type) {
   opt->type_name(type);
   opt->type_size(1);
@@ -82,6 +126,7 @@ CLI::Option* add_real(CLI::App* app, const std::string& flag, double& target, In
         return true;
       },
       help + "; valid range " + range.text());
+  remember_range(app, flag, range.text());
   return single_value(opt, "REAL");
 }
 
@@ -107,6 +152,7 @@ CLI::Option* add_integer(CLI::App* app, const std::string& flag, int& target, in
         return true;
       },
       help + "; valid range " + range);
+  remember_range(app, flag, range);
   return single_value(opt, "INT");
 }
 
@@ -126,6 +172,7 @@ CLI::Option* add_seed(CLI::App* app, std::uint64_t& target, const std::string& h
         return true;
       },
       help + "; valid range " + range);
+  remember_range(app, "--seed", range);
   return single_value(opt, "UINT64");
 }
 
@@ -140,6 +187,25 @@ CLI::Option* add_text(CLI::App* app, const std::string& flag, std::string& targe
         return true;
       },
       help);
+  remember_range(app, flag, range);
+  return single_value(opt, "TEXT");
+}
+
+CLI::Option* add_choice(CLI::App* app, const std::string& flag, std::string& target,
+                        const std::vector<std::string>& choices, const std::string& help) {
+  const std::string name = parameter_name(flag);
+  std::string range = "one of";
+  for (std::size_t i = 0; i < choices.size(); ++i) range += (i ? ", " : " ") + choices[i];
+  auto* opt = app->add_option(
+      flag,
+      [&target, name, range, choices](const CLI::results_t& res) {
+        if (std::find(choices.begin(), choices.end(), res.back()) == choices.end())
+          throw InvalidArgument(name, range, quoted(res.back()));
+        target = res.back();
+        return true;
+      },
+      help + "; valid range " + range);
+  remember_range(app, flag, range);
   return single_value(opt, "TEXT");
 }
 
@@ -167,7 +233,11 @@ int run_guarded(CLI::App& app, int argc, char** argv, const std::string& name,
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string msg = e.what();
+    std::string msg = e.what(), restated;
+    if (restate_parse_error(app, msg, restated)) {
+      std::cerr << name << ": error: " << restated << "\n";
+      return 2;
+    }
     if (msg.empty()) msg = "bad command line";
     std::cerr << name << ": error: " << msg << " (see --help)\n";
     return 2;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "rdp/error.hpp"
 
@@ -53,12 +54,18 @@ template <class Parse>
 auto parse_typed(const std::string& flag, const std::string& text, Parse parse)
     -> decltype(parse());
 
+/// `flag` taking one of `choices`, exactly as listed.
+CLI::Option* add_choice(CLI::App* app, const std::string& flag, std::string& target,
+                        const std::vector<std::string>& choices, const std::string& help);
+
 /// The parameter name of a flag in messages: "--D-max" → "D-max".
 std::string parameter_name(const std::string& flag);
 
 /// Parses the command line and runs `body` (which may be empty when the work happens in
 /// subcommand callbacks). Exit codes: 0 success, 2 bad input (CLI11 parse errors, InvalidArgument,
-/// UsageError: "NAME: error: ..." on one line), 1 any other failure ("NAME: failed: ...").
+/// UsageError: "NAME: error: ..." on one line; an option added by the helpers above that is
+/// missing, has no value or is repeated is reported with its range), 1 any other failure
+/// ("NAME: failed: ...").
 int run_guarded(CLI::App& app, int argc, char** argv, const std::string& name,
                 const std::function<void()>& body = {});
 

@@ -256,9 +256,9 @@ void reject_ranges_of_fixed(const CLI::App* cmd, const std::string& fixed) {
 }
 
 void add_method_options(CLI::App* cmd, GridOptions& o) {
-  cmd->add_option("--method", o.method,
-                  "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)")
-      ->check(CLI::IsMember({"closed", "ba", "auto"}));
+  experiments::add_choice(
+      cmd, "--method", o.method, {"closed", "ba", "auto"},
+      "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)");
   experiments::add_integer(cmd, "--grid", o.grid, 2, 100000,
                            "grid points for a continuous source with ba (default 256)");
   experiments::add_real(cmd, "--gap", o.gap, {0.0, 1.0, true, false},
@@ -320,9 +320,9 @@ void setup(CLI::App& app) {
         "section",
         "cross-section of R(D,P): R-D at fixed P, R-P at fixed D, or P-D at fixed R; CSV");
     add_problem_options(cmd, o->problem, true);
-    cmd->add_option("--fixed", o->fixed, "the quantity held fixed: P, D or R")
-        ->required()
-        ->check(CLI::IsMember({"P", "D", "R"}));
+    experiments::add_choice(cmd, "--fixed", o->fixed, {"P", "D", "R"},
+                            "the quantity held fixed: P, D or R")
+        ->required();
     experiments::add_real(cmd, "--value", o->value, kNonnegative, "its value (bits for R)")
         ->required();
     add_range_options(cmd, *o);

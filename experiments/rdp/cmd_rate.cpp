@@ -169,10 +169,10 @@ void setup_rate(CLI::App& app) {
   experiments::add_real(cmd, "--P", o->perception, {0.0, INFINITY, false, true},
                         "perception budget P (units of the measure)")
       ->each([o](const std::string&) { o->perception_given = true; });
-  cmd->add_option("--method", o->method,
-                  "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
-                  "else ba)")
-      ->check(CLI::IsMember({"closed", "ba", "auto"}));
+  experiments::add_choice(
+      cmd, "--method", o->method, {"closed", "ba", "auto"},
+      "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
+      "else ba)");
   experiments::add_integer(cmd, "--grid", o->grid, 2, 100000,
                            "grid points for a continuous source with --method ba (default 256)");
   experiments::add_real(cmd, "--gap", o->gap, {0.0, 1.0, true, false},

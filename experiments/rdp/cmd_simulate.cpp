@@ -110,8 +110,8 @@ void setup(CLI::App& app) {
   auto o = std::make_shared<SimulateOptions>();
   auto* cmd =
       app.add_subcommand("simulate", "Monte-Carlo of a dithered lattice codec against R(D,P)");
-  cmd->add_option("--codec", o->codec, "sd | pd | qsd (default sd)")
-      ->check(CLI::IsMember({"sd", "pd", "qsd"}));
+  experiments::add_choice(cmd, "--codec", o->codec, {"sd", "pd", "qsd"},
+                          "sd | pd | qsd (default sd)");
   experiments::add_text(cmd, "--lattice", o->lattice, "a lattice name (see rdp lattice --help)",
                         "lattice name, e.g. z1, a2, d4, e8, bw16, leech, e8^2");
   experiments::add_text(cmd, "--source", o->source, "a continuous source spec",

@@ -125,6 +125,14 @@ expect_usage_error 'invalid P-max: 1e308; valid range \[P-min = 0, 1e6 times' su
 expect_usage_error "invalid source points: 'finite:points=0/1e308,pmf=0\.5/0\.5'; valid range" rate --source 'finite:points=0/1e308,pmf=0.5/0.5' --D 0.1
 expect_usage_error 'invalid D-max: 0\.001; valid range \(D-min = 0\.01,' surface --source gaussian --perception w2sq --D-max 0.001 --D-min 0.01
 
+# CLI11's own errors about an option are restated with its range.
+expect_usage_error 'invalid D: nothing \(it is required\); valid range \[0, inf\)$' rate --source gaussian
+expect_usage_error 'invalid D: nothing after --D; valid range \[0, inf\)$' rate --source gaussian --D
+expect_usage_error 'invalid D: more than one value; valid range' rate --source gaussian --D 1 --D 2
+expect_usage_error "invalid codec: 'xx'; valid range one of sd, pd, qsd$" simulate --codec xx --D 0.3
+expect_usage_error "invalid method: 'foo'; valid range one of closed, ba, auto$" rate --source gaussian --D 1 --method foo
+expect_usage_error "invalid fixed: 'Q'; valid range one of P, D, R$" section --source bernoulli:p=0.1 --perception tv --fixed Q --value 1
+
 # Output files are checked before the solve.
 expect_usage_error "invalid witness: '$tmp/missing/w\.json'" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp/missing/w.json"
 expect_usage_error "invalid witness: '$tmp' \(a directory\)" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp"
