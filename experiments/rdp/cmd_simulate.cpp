@@ -86,7 +86,8 @@ void run_simulate(const SimulateOptions& o) {
   const SimulationResult& r = run.result;
 
   if (o.json) {
-    nlohmann::json j;
+    // In the order of the list, which is also the order of the CSV columns.
+    nlohmann::ordered_json j;
     for (const auto& [name, value] : experiments::codec_fields(run)) j[name] = value;
     j["seconds"] = {{"coding", r.seconds_coding},
                     {"rate", r.seconds_rate},

@@ -141,7 +141,7 @@ if [ -s "$tmp/w.json" ] && [ -z "$(find "$tmp" -name '*.tmp')" ]; then ok; else 
 # The documented maximum of --samples is refused up front when it cannot fit, not a bad_alloc.
 expect_usage_error 'invalid samples: 2e9; valid range' simulate --lattice z1 --D 0.3 --samples 2e9
 # One list of fields: the perception measures are named apart.
-expect_ok '"perception_frechet_w2sq":[0-9].*"perception_marginal_w2sq":[0-9]' simulate --lattice z1 --D 0.3 --samples 4000 --json
+expect_ok '"perception_marginal_w2sq":[0-9].*"perception_frechet_w2sq":[0-9].*"perception_sliced_w2sq":[0-9]' simulate --lattice z1 --D 0.3 --samples 4000 --json
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
