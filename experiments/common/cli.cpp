@@ -1,8 +1,10 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
@@ -15,14 +17,27 @@
 namespace rdp::experiments {
 namespace {
 
-// strtod accepts leading blanks, hexadecimal and "infinity"; none of these is a number a user means
-// to type here, and accepting them would make "the value as typed" ambiguous.
+// strtod also accepts leading blanks and hexadecimal, which no one means here; "inf" and "nan" pass
+// this test and then fail every range.
 bool looks_decimal(const std::string& text) {
   if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) return false;
   return text.find_first_of("xX") == std::string::npos;
 }
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
+// The text in quotes, control characters shown as \xHH so that a message stays on one line.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "'";
+}
 
 double parse_real(const std::string& parameter, const std::string& text, const Interval& range) {
   errno = 0;
