@@ -115,7 +115,7 @@ expect_usage_error 'invalid D: 1e400; valid range' rate --source gaussian --D 1e
 expect_usage_error 'invalid P-max: nan; valid range \[0, inf\)' surface --source gaussian --perception w2sq --P-max nan
 expect_usage_error "invalid grid: '1\.5'; valid range integer in \[2, 100000\]" rate --source gaussian --D 0.1 --method ba --grid 1.5
 expect_usage_error "invalid rate-points: 'x'; valid range integer in \[1, 4096\]" simulate --lattice e8 --D 0.3 --rate-points x
-expect_usage_error "invalid D: '1\\x0a2'; valid range" rate --source gaussian --D $'1\n2'
+expect_usage_error "invalid D: '1.x0a2'; valid range" rate --source gaussian --D $'1\n2'
 expect_usage_error "invalid D: ' 1'; valid range" rate --source gaussian --D ' 1'
 # Spec errors show the whole spec as typed.
 expect_usage_error "invalid gaussian sigma: 'abc' in --source 'gaussian:sigma=abc'; valid range" rate --source gaussian:sigma=abc --D 0.1
