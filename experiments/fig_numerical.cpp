@@ -103,8 +103,20 @@ int main(int argc, char** argv) {
         params["level_set_solves_per_point"] = level_solves;
         // Per case a surface and a level-set table, per overlay one tick for both of its tables.
         Progress progress("fig_numerical", cases.size() * 2 + 3);
+        // Each CSV's own sidecar: the run's solver settings and the CSV's case.
+        const nlohmann::json settings = params;
+        auto describe = [&settings](const nlohmann::json& entry) {
+          nlohmann::json d = settings;
+          d.update(entry);
+          return d;
+        };
         for (const auto& c : cases) {
           const auto src = make_source(c.source);
+          const nlohmann::json entry = {{"name", c.name},
+                                        {"source", src->spec()},
+                                        {"distortion", c.distortion},
+                                        {"perception", std::string(perception_name(c.perception))},
+                                        {"level_rates_bits", c.rates}};
           const auto problem =
               make_problem_for_source(*src, parse_distortion(c.distortion), c.perception, grid);
           const auto ds = linspace(c.d_max / surface_n, c.d_max, surface_n);
@@ -114,20 +126,19 @@ int main(int argc, char** argv) {
           for (std::size_t i = 0; i < ds.size(); ++i)
             for (std::size_t j = 0; j < ps.size(); ++j)
               add_result_row(surface, ds[i], ps[j], results[i * ps.size() + j]);
-          surface.write(opt.out_dir, "fig4_" + c.name + "_surface");
+          surface.write(opt.out_dir, "fig4_" + c.name + "_surface", describe(entry));
           progress.tick();
 
           const auto level_ps = linspace(0.0, c.p_max, opt.quick ? 3 : 7);
           const std::string level_file = "fig4_" + c.name + "_level_sets";
-          level_set_table(problem, surface_options, c.rates, level_ps, c.d_max * 1e-3, c.d_max,
-                          level_solves, params["level_set_points_omitted"][level_file])
-              .write(opt.out_dir, level_file);
+          nlohmann::json& omitted = params["level_set_points_omitted"][level_file];
+          const CsvTable levels = level_set_table(problem, surface_options, c.rates, level_ps,
+                                                  c.d_max * 1e-3, c.d_max, level_solves, omitted);
+          nlohmann::json level_entry = describe(entry);
+          level_entry["level_set_points_omitted"] = omitted;
+          levels.write(opt.out_dir, level_file, level_entry);
           progress.tick();
-          params["cases"].push_back({{"name", c.name},
-                                     {"source", src->spec()},
-                                     {"distortion", c.distortion},
-                                     {"perception", std::string(perception_name(c.perception))},
-                                     {"level_rates_bits", c.rates}});
+          params["cases"].push_back(entry);
         }
 
         // Overlays on the closed-form figures (fig_theory): R–P cross-sections at its fixed D
@@ -146,31 +157,36 @@ int main(int argc, char** argv) {
           const auto problem = make_problem_for_source(*src, parse_distortion(o.distortion),
                                                        parse_perception(o.perception), grid);
           const std::string file = o.figure + "_" + o.name;
+          std::vector<double> level_rates;
+          for (double r : o.level_rates)
+            if (r <= overlay.max_level_rate) level_rates.push_back(r);
+          // Named like the CSVs' stem, as the plots look an overlay's problem up.
+          const nlohmann::json entry = {{"name", file},
+                                        {"figure", o.figure},
+                                        {"source", src->spec()},
+                                        {"distortion", o.distortion},
+                                        {"perception", o.perception},
+                                        {"fixed_D", o.fixed_distortions},
+                                        {"level_rates_bits", level_rates}};
           CsvTable t(result_columns());
           const auto ps = linspace(0.0, o.p_hi, opt.quick ? 6 : 16);
           for (double d : o.fixed_distortions) {
             const auto section = ba_rate_perception_section(problem, d, ps, surface_options);
             for (std::size_t j = 0; j < ps.size(); ++j) add_result_row(t, d, ps[j], section[j]);
           }
-          t.write(opt.out_dir, file + "_ba_rate_perception");
+          t.write(opt.out_dir, file + "_ba_rate_perception", describe(entry));
           // Denser near P = 0, where the level sets bend (as in fig_theory).
           std::vector<double> level_ps;
           for (double t : linspace(0.0, 1.0, opt.quick ? 4 : 8)) level_ps.push_back(o.p_hi * t * t);
-          std::vector<double> level_rates;
-          for (double r : o.level_rates)
-            if (r <= overlay.max_level_rate) level_rates.push_back(r);
           const std::string level_file = file + "_ba_level_sets";
-          level_set_table(problem, surface_options, level_rates, level_ps, overlay.solver_d_lo,
-                          o.d_hi, level_solves, params["level_set_points_omitted"][level_file])
-              .write(opt.out_dir, level_file);
-          // Named like the CSVs' stem, as the plots look an overlay's problem up.
-          params["cases"].push_back({{"name", file},
-                                     {"figure", o.figure},
-                                     {"source", src->spec()},
-                                     {"distortion", o.distortion},
-                                     {"perception", o.perception},
-                                     {"fixed_D", o.fixed_distortions},
-                                     {"level_rates_bits", level_rates}});
+          nlohmann::json& omitted = params["level_set_points_omitted"][level_file];
+          const CsvTable levels =
+              level_set_table(problem, surface_options, level_rates, level_ps, overlay.solver_d_lo,
+                              o.d_hi, level_solves, omitted);
+          nlohmann::json level_entry = describe(entry);
+          level_entry["level_set_points_omitted"] = omitted;
+          levels.write(opt.out_dir, level_file, level_entry);
+          params["cases"].push_back(entry);
           progress.tick();
         }
         const double wall =

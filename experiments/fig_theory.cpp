@@ -48,16 +48,18 @@ int main(int argc, char** argv) {
                  CsvTable::cell(
                      closed_form_rate(*bernoulli, hamming, Perception::tv, d, pp).rate_bits)});
         }
-        rd.write(opt.out_dir, "fig1_bernoulli_rd");
-
+        // Each CSV's own sidecar carries its case, so that it describes the file on its own.
         nlohmann::json params;
         params["grid"] = grid;
-        params["cases"].push_back({{"name", "bernoulli_rd"},
-                                   {"figure", "fig1"},
-                                   {"source", bernoulli->spec()},
-                                   {"distortion", fig2.distortion},
-                                   {"perception", "tv"},
-                                   {"P_values", fig1_perceptions}});
+        const nlohmann::json fig1 = {{"name", "bernoulli_rd"},
+                                     {"figure", "fig1"},
+                                     {"grid", grid},
+                                     {"source", bernoulli->spec()},
+                                     {"distortion", fig2.distortion},
+                                     {"perception", "tv"},
+                                     {"P_values", fig1_perceptions}};
+        rd.write(opt.out_dir, "fig1_bernoulli_rd", fig1);
+        params["cases"].push_back(fig1);
         for (const auto& c : closed_form_figures()) {
           // The closed form through the one dispatcher `rdp rate` uses (closed_form.hpp).
           const auto src = make_source(c.source);
@@ -66,11 +68,21 @@ int main(int argc, char** argv) {
           const auto rate = [&](double d, double pp) {
             return closed_form_rate(*src, dist, perc, d, pp).rate_bits;
           };
+          const nlohmann::json case_params = {{"name", c.name},
+                                              {"figure", c.figure},
+                                              {"grid", grid},
+                                              {"source", src->spec()},
+                                              {"distortion", c.distortion},
+                                              {"perception", c.perception},
+                                              {"D_range", {c.d_lo, c.d_hi}},
+                                              {"P_max", c.p_hi},
+                                              {"level_rates_bits", c.level_rates},
+                                              {"fixed_D", c.fixed_distortions}};
           CsvTable surface({"D", "P", "rate_bits"});
           for (double d : linspace(std::max(c.d_lo, c.d_hi / grid), c.d_hi, grid))
             for (double pp : linspace(0.0, c.p_hi, grid))
               surface.add_row({CsvTable::cell(d), CsvTable::cell(pp), CsvTable::cell(rate(d, pp))});
-          surface.write(opt.out_dir, c.figure + "_" + c.name + "_surface");
+          surface.write(opt.out_dir, c.figure + "_" + c.name + "_surface", case_params);
 
           CsvTable levels({"rate_bits", "D", "P"});
           // Denser near P = 0, where the level sets bend.
@@ -80,23 +92,15 @@ int main(int argc, char** argv) {
             for (const auto& pt : equi_rate_level_set(rate, r, ps, c.d_lo, c.d_hi))
               levels.add_row({CsvTable::cell(r), CsvTable::cell(pt.distortion),
                               CsvTable::cell(pt.perception)});
-          levels.write(opt.out_dir, c.figure + "_" + c.name + "_level_sets");
+          levels.write(opt.out_dir, c.figure + "_" + c.name + "_level_sets", case_params);
 
           CsvTable rp({"D", "P", "rate_bits"});
           for (double d : c.fixed_distortions)
             for (double t : linspace(0.0, 1.0, 2 * grid + 1))
               rp.add_row({CsvTable::cell(d), CsvTable::cell(c.p_hi * t * t),
                           CsvTable::cell(rate(d, c.p_hi * t * t))});
-          rp.write(opt.out_dir, c.figure + "_" + c.name + "_rate_perception");
-          params["cases"].push_back({{"name", c.name},
-                                     {"figure", c.figure},
-                                     {"source", src->spec()},
-                                     {"distortion", c.distortion},
-                                     {"perception", c.perception},
-                                     {"D_range", {c.d_lo, c.d_hi}},
-                                     {"P_max", c.p_hi},
-                                     {"level_rates_bits", c.level_rates},
-                                     {"fixed_D", c.fixed_distortions}});
+          rp.write(opt.out_dir, c.figure + "_" + c.name + "_rate_perception", case_params);
+          params["cases"].push_back(case_params);
         }
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,4 +1,5 @@
-"""Figures 5-8: lattice codecs against the theory (Lei, Hassani, Saeedi Bidokhti; docs/THEORY.md §5)."""
+"""Figures 5-7 (fig5_codecs_p0, fig6_qsd_rc, fig6_paper_fig4, fig7_sd_perception): lattice codecs
+against the theory (Lei, Hassani, Saeedi Bidokhti; docs/THEORY.md §5)."""
 import os
 
 from common import column, exists, group_by, plt, read_csv, save
@@ -53,7 +54,7 @@ def render_fig5(out_dir, fig_dir):
                        label="lower value above the max-entropy bound")
         ax.set_xscale("log")
         ax.set_xlabel("D (MSE per dimension)")
-        ax.set_title(f"{codec.upper()}-LTC, Gaussian N(0,1), P = 0 (bars: rate bracket ± 2 SE)")
+        ax.set_title(f"{codec.upper()}-LTC, {rows[0]['source']}, P = 0 (bars: rate bracket ± 2 SE)")
         ax.legend(fontsize=8)
     axes[0].set_ylabel("rate (bits per dimension)")
     save(fig, fig_dir, "fig5_codecs_p0")
@@ -96,7 +97,7 @@ def render_fig6(out_dir, fig_dir):
         ax.set_ylabel("rate (bits per dimension)")
         ax.set_xlim(0, max(column(rows, "distortion")) * 1.2)
         ax.set_ylim(0, max(column(rows, "rate_bits")) * 1.15)
-        ax.set_title("8-dim Gaussian, P = 0 (Lei et al. Fig. 4 analogue)")
+        ax.set_title(f"n = 8, {rows[0]['source']}, P = 0 (Lei et al. Fig. 4 analogue)")
         ax.legend(fontsize=8)
         save(fig, fig_dir, "fig6_paper_fig4")
 
@@ -106,18 +107,21 @@ def render_fig7(out_dir, fig_dir):
         return
     rows = read_csv(os.path.join(out_dir, "fig7_sd_perception.csv"))
     th = read_csv(os.path.join(out_dir, "fig7_theory.csv"))
+    # Like with like: the codec aims at P as the Frechet W2^2 (source against the Gaussian fitted to
+    # the output), the measure R(D,P) of the level sets is stated in, so that is the one plotted.
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for rate, pts in sorted(group_by(th, "rate_bits").items()):
-        ax.plot(column(pts, "D"), column(pts, "P"), label=f"R(D,P) = {rate:.3f} bits")
-    ax.errorbar(column(rows, "distortion"), column(rows, "perception_w2sq"),
+        ax.plot(column(pts, "D"), column(pts, "P_frechet_w2sq"), label=f"R(D,P) = {rate:.3f} bits")
+    ax.errorbar(column(rows, "distortion"), column(rows, "perception_frechet_w2sq"),
                 xerr=[2 * v for v in column(rows, "distortion_stderr")],
-                yerr=[2 * v for v in column(rows, "perception_w2sq_stderr")], fmt="ko", capsize=2,
-                label="SD-LTC E8, measured (D, W2²)")
+                yerr=[2 * v for v in column(rows, "perception_frechet_w2sq_stderr")], fmt="ko",
+                capsize=2, label=f"SD-LTC {rows[0]['lattice']}, measured (D, Fréchet W2²)")
     for r in rows:
-        ax.annotate(f"{r['rate_bits']:.2f}", (r["distortion"], r["perception_w2sq"]), fontsize=7)
+        ax.annotate(f"{r['rate_bits']:.2f}", (r["distortion"], r["perception_frechet_w2sq"]),
+                    fontsize=7)
     ax.set_xlabel("D (MSE per dimension)")
-    ax.set_ylabel("P (per-dimension W2²)")
-    ax.set_title("SD-LTC across P at a fixed rate (labels: measured bits)")
+    ax.set_ylabel("P (Fréchet W2² per dimension)")
+    ax.set_title(f"SD-LTC across P at a fixed rate, {rows[0]['source']} (labels: measured bits)")
     ax.legend(fontsize=8)
     save(fig, fig_dir, "fig7_sd_perception")
 

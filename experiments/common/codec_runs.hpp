@@ -1,21 +1,61 @@
 #pragma once
-// One simulated operating point of a dithered lattice codec on N(0, σ²), as a CSV row.
+// One simulated operating point of a dithered lattice codec: the pipeline (lattice, its normalized
+// second moment, the codec's parameters, the Monte Carlo, the theory it is compared with) and its
+// output fields, shared by `rdp simulate` and the codec figures so that both report the same
+// quantities under the same names.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "experiment.hpp"
 #include "rdp/codec/dithered_codec.hpp"
+#include "rdp/codec/simulate.hpp"
+#include "rdp/source.hpp"
 
 namespace rdp::experiments {
 
 struct CodecPoint {
   CodecKind kind = CodecKind::sd;
   std::string lattice;
+  /// Targets: MSE per dimension, and P as the Fréchet W2² per dimension (what the codec aims at;
+  /// choose_codec_parameters).
   double distortion_target = 0.0, perception_target = 0.0;
-  int nesting = 1;
+  int nesting = 1;  ///< QSD nesting ratio a (ignored by SD and PD)
 };
 
+/// What one point produces.
+struct CodecRun {
+  CodecPoint point;
+  std::string source;  ///< canonical spec
+  double source_variance = 0.0;
+  std::uint64_t seed = 0;
+  int dimension = 0;
+  double nsm = 0.0;
+  std::string nsm_method;  ///< "conway_sloane" (tabulated) or "monte_carlo" (10^5 seeded samples)
+  CodecParameters parameters;
+  SimulationResult result;
+  bool gaussian = false;  ///< the theory fields exist only for a Gaussian source
+  std::string theory;
+  double theory_rate_bits = 0.0;
+};
+
+/// Runs one point on `source` with `options` (blocks, seed, estimator settings).
+CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source,
+                         const SimulationOptions& options);
+
+/// The output of a run as ordered (name, value) pairs, a value being a number, a string or null
+/// (a quantity this run does not have). The one list behind the CSV columns of every codec table
+/// and the keys of `rdp simulate --json`; timings are not in it (they differ between runs).
+std::vector<std::pair<std::string, nlohmann::json>> codec_fields(const CodecRun& run);
+
+/// The names of codec_fields(), in order: a codec table's header.
+std::vector<std::string> codec_columns();
+
+/// codec_fields() as CSV cells (numbers in shortest round-trip form, null as an empty cell).
+std::vector<std::string> codec_cells(const CodecRun& run);
+
+/// The settings the codec figures share, and the per-point simulation options they imply.
 struct CodecRunSettings {
   double sigma = 1.0;
   std::uint64_t samples = 200000;  ///< scalar samples per point
@@ -23,12 +63,6 @@ struct CodecRunSettings {
   int rate_points = 16;
   int projections = 32;
 };
-
-/// Column names of codec_row().
-std::vector<std::string> codec_columns();
-
-/// Simulates one point and returns its CSV cells (measured values with standard errors and the
-/// chosen parameters).
-std::vector<std::string> codec_row(const CodecPoint& point, const CodecRunSettings& settings);
+SimulationOptions figure_simulation_options(const CodecRunSettings& settings, int dimension);
 
 }  // namespace rdp::experiments

@@ -4,23 +4,62 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <stdexcept>
 
 #include "rdp/error.hpp"
+#include "rdp/io/atomic_file.hpp"
 
 namespace rdp::experiments {
+namespace {
+
+// The run the sidecars describe: set once by run_experiment before the body runs.
+struct RunContext {
+  std::string experiment;
+  ExperimentOptions options;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  nlohmann::json files = nlohmann::json::array();
+  std::mutex mutex;
+};
+
+RunContext& run_context() {
+  static RunContext c;
+  return c;
+}
+
+std::string fnv1a64_hex(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+double seconds_since_start() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - run_context().start)
+      .count();
+}
+
+}  // namespace
 
 CsvTable::CsvTable(std::vector<std::string> columns) : columns_(columns.size()) {
   for (std::size_t i = 0; i < columns.size(); ++i) text_ << (i ? "," : "") << columns[i];
   text_ << "\n";
 }
 
+// RFC 4180: a cell holding a comma, a quote or a line break is quoted, its quotes doubled (source
+// specs such as gaussian:mu=0,sigma=1 hold commas).
+static std::string csv_escape(const std::string& cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 void CsvTable::add_row(const std::vector<std::string>& cells) {
   if (cells.size() != columns_) throw std::logic_error("CSV row has the wrong number of cells");
-  for (std::size_t i = 0; i < cells.size(); ++i) text_ << (i ? "," : "") << cells[i];
+  for (std::size_t i = 0; i < cells.size(); ++i) text_ << (i ? "," : "") << csv_escape(cells[i]);
   text_ << "\n";
   ++rows_;
 }
@@ -28,26 +67,35 @@ void CsvTable::add_row(const std::vector<std::string>& cells) {
 std::string CsvTable::cell(double x) { return rdp::format_number(x); }
 std::string CsvTable::cell(long long x) { return std::to_string(x); }
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-    f << text;
-    f.flush();
-    if (!f) throw std::runtime_error("write failed: " + tmp);
-  }
-  std::filesystem::rename(tmp, path);
-}
-
-void CsvTable::write(const std::string& dir, const std::string& name) const {
+void CsvTable::write(const std::string& dir, const std::string& name,
+                     const nlohmann::json& parameters) const {
   std::filesystem::create_directories(dir);
-  write_file_atomic(dir + "/" + name + ".csv", text_.str());
+  const std::string text = text_.str();
+  RunContext& run = run_context();
+  nlohmann::json file = {{"csv", name + ".csv"},
+                         {"rows", rows_},
+                         {"csv_bytes", text.size()},
+                         {"csv_fnv1a64", fnv1a64_hex(text)}};
+  nlohmann::json j;
+  j["experiment"] = run.experiment.empty() ? name : run.experiment;
+  j["version"] = RDP_VERSION;
+  j["seed"] = run.options.seed;
+  j["quick"] = run.options.quick;
+  j["wall_seconds"] = seconds_since_start();
+  j.update(file);
+  j["parameters"] = parameters;
+  // The CSV first: if the run dies between the two, the sidecar left from an older run carries a
+  // hash that does not match.
+  write_file_atomic(dir + "/" + name + ".csv", text);
+  write_file_atomic(dir + "/" + name + ".json", j.dump(2) + "\n");
+  std::lock_guard<std::mutex> lock(run.mutex);
+  run.files.push_back(file);
 }
 
 void write_sidecar(const std::string& dir, const std::string& name,
                    const ExperimentOptions& options, const nlohmann::json& parameters,
                    double wall_seconds) {
+  RunContext& run = run_context();
   nlohmann::json j;
   j["experiment"] = name;
   j["version"] = RDP_VERSION;
@@ -55,6 +103,14 @@ void write_sidecar(const std::string& dir, const std::string& name,
   j["quick"] = options.quick;
   j["wall_seconds"] = wall_seconds;
   j["parameters"] = parameters;
+  j["complete"] = true;
+  {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    j["files"] = run.files;
+    // A CSV of the same name as the run keeps its own sidecar fields in the merged file.
+    for (const auto& f : run.files)
+      if (f["csv"] == name + ".csv") j.update(f);
+  }
   std::filesystem::create_directories(dir);
   write_file_atomic(dir + "/" + name + ".json", j.dump(2) + "\n");
 }
@@ -85,28 +141,39 @@ int run_experiment(int argc, char** argv, const std::string& name, const std::st
                    const std::function<void(const ExperimentOptions&)>& body) {
   CLI::App app{description, name};
   ExperimentOptions options;
-  app.add_option("--out", options.out_dir, "output directory (default out)");
-  app.add_option("--seed", options.seed, "seed of every random draw (default 1)")
-      ->check(CLI::NonNegativeNumber);
+  add_text(&app, "--out", options.out_dir, "a writable directory",
+           "output directory (default out)");
+  add_seed(&app, options.seed, "seed of every random draw (default 1)");
   app.add_flag("--quick", options.quick, "small version, for CI (well under a minute)");
   setup(app);
-  try {
-    app.parse(argc, argv);
-    if (options.out_dir.empty()) throw rdp::InvalidArgument("out", "a directory path", "''");
+  return run_guarded(app, argc, argv, name, [&] {
+    // Found now, not after minutes of computing.
+    require_writable_directory("out", options.out_dir);
+    RunContext& run = run_context();
+    run.experiment = name;
+    run.options = options;
+    run.start = std::chrono::steady_clock::now();
     body(options);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << name << ": error: " << e.what() << " (see --help)\n";
-    return 2;
-  } catch (const rdp::InvalidArgument& e) {
-    std::cerr << name << ": error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << name << ": failed: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  });
+}
+
+SolveProgress::SolveProgress(std::string label)
+    : label_(std::move(label)), start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+SolveProgress::~SolveProgress() {
+  if (drawn_) std::fprintf(stderr, "\n");
+}
+
+void SolveProgress::report(const BaProgress& state) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(250)) return;
+  last_ = now;
+  drawn_ = true;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(stderr, "\r%s: %ld passes, %d solves, R in [%.6g, %.6g] bits, %.0f s   ",
+               label_.c_str(), state.iterations, state.evaluations, state.lower_bits,
+               state.upper_bits, elapsed);
+  std::fflush(stderr);
 }
 
 }  // namespace rdp::experiments

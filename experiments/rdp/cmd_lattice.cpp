@@ -112,13 +112,13 @@ void run_lattice(const LatticeOptions& o) {
 void setup_lattice(CLI::App& app) {
   auto o = std::make_shared<LatticeOptions>();
   auto* cmd = app.add_subcommand("lattice", "a lattice's constants (G, kissing number) and speed");
-  cmd->add_option("--lattice", o->lattice,
-                  "z1..z256 | z:n=N | a2 | a:n=N | d4 | d:n=N | d4star | dstar:n=N | e8 | bw16 | "
-                  "leech | leech:decoder=cosets | NAME^k")
+  experiments::add_text(cmd, "--lattice", o->lattice, "a lattice name (see --help)",
+                        "z1..z256 | z:n=N | a2 | a:n=N | d4 | d:n=N | d4star | dstar:n=N | e8 | "
+                        "bw16 | leech | leech:decoder=cosets | NAME^k")
       ->required();
-  cmd->add_option("--samples", o->samples, "Monte-Carlo samples for G, integer in [100, 1e10]");
-  cmd->add_option("--seed", o->seed, "seed of the Monte-Carlo and timing points")
-      ->check(CLI::NonNegativeNumber);
+  experiments::add_real(cmd, "--samples", o->samples, {kMinSamples, kMaxSamples},
+                        "Monte-Carlo samples for G, an integer");
+  experiments::add_seed(cmd, o->seed, "seed of the Monte-Carlo and timing points");
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_lattice(*o); });
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <utility>
@@ -31,6 +32,8 @@ struct GridOptions {
   // section: which quantity is held fixed ("D", "P" or "R") and its value.
   std::string fixed;
   double value = std::nan("");
+  // The range options as typed, by parameter name, for messages.
+  std::map<std::string, std::string> typed;
 };
 
 // Whether to use the numerical solver: --method ba, or auto without a closed form.
@@ -43,8 +46,6 @@ bool use_ba(const Problem& pb, const GridOptions& o) {
 FiniteRdpProblem ba_problem(const Problem& pb, const GridOptions& o) {
   check_ba_grid(o.grid);
   require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
-  if (!std::isnan(o.max_seconds))
-    require_in_interval("max-seconds", o.max_seconds, 0.0, 1e9, true, false);
   return make_problem_for_source(*pb.source, pb.distortion, pb.perception, o.grid);
 }
 
@@ -78,32 +79,46 @@ void check_closed(const Problem& pb) {
                           "'" + std::string(perception_name(pb.perception)) + "': " + why);
 }
 
-// Fills unset ranges from the problem's own scales and validates them.
+// The text a range option was given as (messages show it as typed), or the default's value.
+std::string typed(const GridOptions& o, const std::string& name, double value) {
+  const auto it = o.typed.find(name);
+  return it != o.typed.end() ? it->second : format_number(value);
+}
+
+void check_range(const GridOptions& o, const std::string& name, double x,
+                 const experiments::Interval& range) {
+  const bool below = range.lo_open ? !(x > range.lo) : !(x >= range.lo);
+  const bool above = range.hi_open ? !(x < range.hi) : !(x <= range.hi);
+  if (below || above) throw InvalidArgument(name, range.text(), typed(o, name, x));
+}
+
+// Fills unset ranges from the problem's own scales and validates them. Far beyond the saturation
+// scales the root finders' brackets lose all precision (and a grid step times its index
+// overflows); R no longer changes there anyway, so the maxima are capped at 1e6 times them.
 void resolve_ranges(const Problem& pb, GridOptions& o) {
   const double d_sat = distortion_saturation(*pb.source, pb.distortion);
   const bool continuous = pb.source->kind() == SourceKind::continuous;
-  if (std::isnan(o.p_max)) o.p_max = perception_saturation(*pb.source, pb.perception);
+  const double p_sat = perception_saturation(*pb.source, pb.perception);
+  if (std::isnan(o.p_max)) o.p_max = p_sat;
   if (std::isnan(o.d_max)) o.d_max = d_sat;
   if (std::isnan(o.d_min)) o.d_min = continuous ? d_sat * 1e-3 : 0.0;
-  require_nonnegative("P-min", o.p_min);
-  require_in_interval("P-max", o.p_max, o.p_min, INFINITY, false, true);
-  if (continuous)
-    require_positive("D-min", o.d_min);
-  else
-    require_nonnegative("D-min", o.d_min);
-  require_in_interval("D-max", o.d_max, o.d_min, INFINITY, true, true);
-  if (o.p_points < 1 || o.p_points > 100000)
-    throw InvalidArgument("P-points", "[1, 100000]", std::to_string(o.p_points));
-  if (o.d_points < 1 || o.d_points > 100000)
-    throw InvalidArgument("D-points", "[1, 100000]", std::to_string(o.d_points));
+  const double p_cap = 1e6 * std::max(p_sat, 1e-300), d_cap = 1e6 * std::max(d_sat, 1e-300);
+  check_range(o, "P-min", o.p_min, {0.0, p_cap});
+  check_range(o, "P-max", o.p_max,
+              {o.p_min, p_cap, false, false,
+               "[P-min = " + format_number(o.p_min) + ", 1e6 times the saturation perception " +
+                   format_number(p_sat) + "]"});
+  check_range(o, "D-min", o.d_min,
+              {0.0, d_cap, continuous, false,
+               std::string(continuous ? "(0" : "[0") + ", 1e6 times the zero-rate distortion " +
+                   format_number(d_sat) + "]"});
+  check_range(o, "D-max", o.d_max,
+              {o.d_min, d_cap, true, false,
+               "(D-min = " + format_number(o.d_min) + ", 1e6 times the zero-rate distortion " +
+                   format_number(d_sat) + "]"});
   if (double(o.d_points) * o.p_points > 4e6)
     throw InvalidArgument("D-points x P-points", "at most 4e6 grid points",
                           std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
-  // Far beyond the saturation scales the root finders' brackets lose all precision.
-  if (o.d_max > 1e6 * std::max(d_sat, 1e-300))
-    throw InvalidArgument("D-max",
-                          "at most 1e6 times the zero-rate distortion " + format_number(d_sat),
-                          format_number(o.d_max));
 }
 
 RateFunction closed_rate(const Problem& pb) {
@@ -197,7 +212,6 @@ void run_section(GridOptions o) {
     return;
   }
   require_nonnegative("value", o.value);
-  if (o.fixed == "P") o.p_min = o.p_max = o.value;
   resolve_ranges(pb, o);
   std::vector<double> ds = linspace(o.d_min, o.d_max, o.d_points);
   std::vector<double> ps = linspace(o.p_min, o.p_max, o.p_points);
@@ -228,30 +242,59 @@ void run_section(GridOptions o) {
   std::cout << out.str();
 }
 
-void add_method_options(CLI::App* cmd, GridOptions& o) {
-  cmd->add_option("--method", o.method,
-                  "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)")
-      ->check(CLI::IsMember({"closed", "ba", "auto"}));
-  cmd->add_option("--grid", o.grid,
-                  "grid points for a continuous source with ba (default 256; at most " +
-                      std::to_string(ba_max_square_points()) +
-                      ", the solver's 4 GiB memory cap, as is a finite source's alphabet)");
-  cmd->add_option("--gap", o.gap, "certified gap target per point for ba, bits (default 1e-4)");
-  cmd->add_option("--max-seconds", o.max_seconds,
-                  "wall-clock budget per ba point, seconds, in (0, 1e9] (default: none); a point "
-                  "that runs out reports status iteration_limit with its valid bounds")
-      ->check(finite_number());
+// With --fixed P the section's only P is --value (and likewise for D): a range given for it would
+// be ignored, so it is refused.
+void reject_ranges_of_fixed(const CLI::App* cmd, const std::string& fixed) {
+  if (fixed == "R") return;
+  for (const char* suffix : {"-min", "-max", "-points"}) {
+    const std::string flag = "--" + fixed + suffix;
+    if (cmd->count(flag) > 0)
+      throw InvalidArgument(
+          fixed + suffix,
+          "absent with --fixed " + fixed + " (the section's " + fixed + " is --value)",
+          cmd->get_option(flag)->results().back());
+  }
 }
 
+void add_method_options(CLI::App* cmd, GridOptions& o) {
+  experiments::add_choice(
+      cmd, "--method", o.method, {"closed", "ba", "auto"},
+      "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists)");
+  experiments::add_integer(cmd, "--grid", o.grid, 2, static_cast<int>(ba_max_square_points()),
+                           "grid points for a continuous source with ba (default 256; the upper "
+                           "end is the solver's 4 GiB memory cap, which also bounds a finite "
+                           "source's alphabet)");
+  experiments::add_real(cmd, "--gap", o.gap, {0.0, 1.0, true, false},
+                        "certified gap target per point for ba, bits (default 1e-4)");
+  experiments::add_real(cmd, "--max-seconds", o.max_seconds, {0.0, 1e9, true, false},
+                        "wall-clock budget per ba point, seconds (default: none); a point that "
+                        "runs out reports status iteration_limit with its valid bounds");
+}
+
+const experiments::Interval kNonnegative{0.0, INFINITY, false, true};
+
 void add_range_options(CLI::App* cmd, GridOptions& o) {
-  cmd->add_option("--P-min", o.p_min, "smallest P (default 0)")->check(finite_number());
-  cmd->add_option("--P-max", o.p_max, "largest P (default: where the constraint saturates)")
-      ->check(finite_number());
-  cmd->add_option("--P-points", o.p_points, "number of P values (default 101)");
-  cmd->add_option("--D-min", o.d_min, "smallest D (default 0, or 1e-3 of D-max if continuous)")
-      ->check(finite_number());
-  cmd->add_option("--D-max", o.d_max, "largest D (default: where R reaches 0)")
-      ->check(finite_number());
+  auto keep = [&o](const char* name) {
+    return [&o, name](const std::string& text) { o.typed[name] = text; };
+  };
+  experiments::add_real(cmd, "--P-min", o.p_min, kNonnegative, "smallest P (default 0)")
+      ->each(keep("P-min"));
+  experiments::add_real(cmd, "--P-max", o.p_max, kNonnegative,
+                        "largest P (default: where the constraint saturates)")
+      ->each(keep("P-max"));
+  experiments::add_integer(cmd, "--P-points", o.p_points, 1, 100000,
+                           "number of P values (default 101)");
+  experiments::add_real(cmd, "--D-min", o.d_min, kNonnegative,
+                        "smallest D (default 0, or 1e-3 of D-max if continuous)")
+      ->each(keep("D-min"));
+  experiments::add_real(cmd, "--D-max", o.d_max, kNonnegative,
+                        "largest D (default: where R reaches 0)")
+      ->each(keep("D-max"));
+}
+
+void add_d_points(CLI::App* cmd, GridOptions& o) {
+  experiments::add_integer(cmd, "--D-points", o.d_points, 1, 100000,
+                           "number of D values (default 50)");
 }
 
 void setup(CLI::App& app) {
@@ -260,7 +303,8 @@ void setup(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "level-set", "equi-rate curve {(D,P): R(D,P) = R} by root finding; CSV columns D,P");
     add_problem_options(cmd, o->problem, true);
-    cmd->add_option("--rate", o->rate, "the rate R > 0, bits")->required();
+    experiments::add_real(cmd, "--rate", o->rate, {0.0, INFINITY, true, true}, "the rate R, bits")
+        ->required();
     add_range_options(cmd, *o);
     add_method_options(cmd, *o);
     cmd->callback([o] { run_level_set(*o); });
@@ -272,7 +316,7 @@ void setup(CLI::App& app) {
         app.add_subcommand("surface", "R(D,P) on a D x P grid; CSV columns D,P,rate_bits,region");
     add_problem_options(cmd, o->problem, true);
     add_range_options(cmd, *o);
-    cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");
+    add_d_points(cmd, *o);
     add_method_options(cmd, *o);
     cmd->callback([o] { run_surface(*o); });
   }
@@ -282,14 +326,18 @@ void setup(CLI::App& app) {
         "section",
         "cross-section of R(D,P): R-D at fixed P, R-P at fixed D, or P-D at fixed R; CSV");
     add_problem_options(cmd, o->problem, true);
-    cmd->add_option("--fixed", o->fixed, "the quantity held fixed: P, D or R")
-        ->required()
-        ->check(CLI::IsMember({"P", "D", "R"}));
-    cmd->add_option("--value", o->value, "its value (bits for R)")->required();
+    experiments::add_choice(cmd, "--fixed", o->fixed, {"P", "D", "R"},
+                            "the quantity held fixed: P, D or R")
+        ->required();
+    experiments::add_real(cmd, "--value", o->value, kNonnegative, "its value (bits for R)")
+        ->required();
     add_range_options(cmd, *o);
-    cmd->add_option("--D-points", o->d_points, "number of D values (default 50)");
+    add_d_points(cmd, *o);
     add_method_options(cmd, *o);
-    cmd->callback([o] { run_section(*o); });
+    cmd->callback([o, cmd] {
+      reject_ranges_of_fixed(cmd, o->fixed);
+      run_section(*o);
+    });
   }
 }
 

@@ -3,15 +3,16 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "command.hpp"
+#include "experiment.hpp"
 #include "problem.hpp"
 #include "rdp/error.hpp"
+#include "rdp/io/atomic_file.hpp"
 #include "rdp/solvers/ba/sweep.hpp"
 #include "rdp/solvers/closed_form.hpp"
 
@@ -28,31 +29,13 @@ struct RateOptions {
   double gap = 1e-6;
   double max_seconds = std::nan("");  // NaN: no budget
   std::string witness;
+  bool witness_given = false;
   bool json = false;
 };
 
 // JSON has no infinities; an infeasible target's rate is reported as null.
 nlohmann::json number_or_null(double x) {
   return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
-}
-
-// Writes text to PATH atomically: a temporary file beside it, then rename.
-void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw UsageError("cannot write witness file '" + path + "'");
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw UsageError("cannot write witness file '" + path + "'");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw UsageError("cannot move the witness into place at '" + path + "'");
-  }
 }
 
 nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, double d, double p,
@@ -97,21 +80,28 @@ nlohmann::json query_json(const RateOptions& o, const Problem& pb, bool has_perc
 void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
   check_ba_grid(o.grid);
   require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
-  if (!std::isnan(o.max_seconds))
-    require_in_interval("max-seconds", o.max_seconds, 0.0, 1e9, true, false);
   if (pb.source->kind() == SourceKind::continuous && o.distortion <= 0.0)
     throw InvalidArgument("D", "(0, inf) for a continuous source (R = inf at D = 0)",
                           format_number(o.distortion));
+  // Found now, not after the solve.
+  if (o.witness_given) require_writable_file("witness", o.witness);
   const FiniteRdpProblem fp =
       make_problem_for_source(*pb.source, pb.distortion, pb.perception, o.grid);
   BaOptions options;
   options.gap_bits = o.gap;
-  options.keep_channel = !o.witness.empty();
+  options.keep_channel = o.witness_given;
   if (!std::isnan(o.max_seconds)) options.max_seconds = o.max_seconds;
+  // A long solve shows its running certified bounds on a terminal (stderr only, so stdout stays
+  // the answer alone).
+  std::optional<experiments::SolveProgress> progress;
+  if (isatty(STDERR_FILENO)) {
+    progress.emplace("rdp rate");
+    options.on_progress = [&progress](const BaProgress& s) { progress->report(s); };
+  }
   const BaResult r = solve_rdp_ba(fp, o.distortion, has_perception ? o.perception : 0.0, options);
-  if (!o.witness.empty() && r.channel.size() > 0)
-    write_atomic(o.witness,
-                 witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
+  if (o.witness_given && r.channel.size() > 0)
+    write_file_atomic(
+        o.witness, witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
   const bool continuous = pb.source->kind() == SourceKind::continuous;
   if (o.json) {
     nlohmann::json j = query_json(o, pb, has_perception);
@@ -156,7 +146,7 @@ void run_rate(const RateOptions& o) {
   const std::string why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);
   if (o.method == "ba" || (o.method == "auto" && !why.empty()))
     return run_ba(o, pb, has_perception);
-  if (!o.witness.empty())
+  if (o.witness_given)
     throw InvalidArgument("witness", "only with --method ba (or auto without a closed form)",
                           "'" + o.witness + "'");
   const ClosedFormRate r =
@@ -184,25 +174,28 @@ void setup_rate(CLI::App& app) {
   auto o = std::make_shared<RateOptions>();
   auto* cmd = app.add_subcommand("rate", "R(D,P) at one (D,P) point, in bits");
   add_problem_options(cmd, o->problem, false);
-  cmd->add_option("--D", o->distortion, "distortion budget D >= 0 (> 0 for continuous sources)")
+  experiments::add_real(cmd, "--D", o->distortion, {0.0, INFINITY, false, true},
+                        "distortion budget D (> 0 for continuous sources)")
       ->required();
-  cmd->add_option("--P", o->perception, "perception budget P >= 0 (units of the measure)")
+  experiments::add_real(cmd, "--P", o->perception, {0.0, INFINITY, false, true},
+                        "perception budget P (units of the measure)")
       ->each([o](const std::string&) { o->perception_given = true; });
-  cmd->add_option("--method", o->method,
-                  "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
-                  "else ba)")
-      ->check(CLI::IsMember({"closed", "ba", "auto"}));
-  cmd->add_option("--grid", o->grid,
-                  "grid points for a continuous source with --method ba (default 256; at most " +
-                      std::to_string(ba_max_square_points()) +
-                      ", the solver's 4 GiB memory cap, as is a finite source's alphabet)");
-  cmd->add_option("--gap", o->gap, "certified gap target for ba, bits (default 1e-6)");
-  cmd->add_option("--max-seconds", o->max_seconds,
-                  "wall-clock budget of the ba solve, seconds, in (0, 1e9] (default: none); on "
-                  "running out it reports status iteration_limit with its valid bounds")
-      ->check(finite_number());
-  cmd->add_option("--witness", o->witness,
-                  "with ba: write the channel p(xhat|x), output pmf and multipliers as JSON");
+  experiments::add_choice(
+      cmd, "--method", o->method, {"closed", "ba", "auto"},
+      "closed | ba (certified Blahut-Arimoto) | auto (closed form where one exists, "
+      "else ba)");
+  experiments::add_integer(cmd, "--grid", o->grid, 2, static_cast<int>(ba_max_square_points()),
+                           "grid points for a continuous source with --method ba (default 256; "
+                           "the upper end is the solver's 4 GiB memory cap, which also bounds a "
+                           "finite source's alphabet)");
+  experiments::add_real(cmd, "--gap", o->gap, {0.0, 1.0, true, false},
+                        "certified gap target for ba, bits (default 1e-6)");
+  experiments::add_real(cmd, "--max-seconds", o->max_seconds, {0.0, 1e9, true, false},
+                        "wall-clock budget of the ba solve, seconds (default: none); on running "
+                        "out it reports status iteration_limit with its valid bounds");
+  experiments::add_text(cmd, "--witness", o->witness, "a file path in a writable directory",
+                        "with ba: write the channel p(xhat|x), output pmf and multipliers as JSON")
+      ->each([o](const std::string&) { o->witness_given = true; });
   cmd->add_flag("--json", o->json, "print one JSON object on one line");
   cmd->callback([o] { run_rate(*o); });
 }

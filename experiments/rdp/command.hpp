@@ -1,10 +1,12 @@
 #pragma once
-// Plumbing shared by the `rdp` subcommands: registration, errors, output.
+// Plumbing shared by the `rdp` subcommands: registration, and the option helpers and exit codes
+// of experiments/common/cli.hpp.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <stdexcept>
 #include <string>
 
+#include "cli.hpp"
 #include "rdp/error.hpp"
 
 namespace rdp::cli {
@@ -18,9 +20,6 @@ bool register_command(CommandSetup setup);
 /// input (parse errors included, one line on stderr, nothing on stdout), 1 internal failure.
 int run(int argc, char** argv);
 
-/// Thrown by callbacks for a usage error that is not about a single numeric range.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using experiments::UsageError;
 
 }  // namespace rdp::cli

@@ -1,4 +1,3 @@
-#include <iostream>
 #include <vector>
 
 #include "command.hpp"
@@ -26,26 +25,7 @@ int run(int argc, char** argv) {
       if (argv[i][0] != '-') return std::string("rdp ") + argv[i];
     return std::string("rdp");
   }();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help, --version
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string msg = e.what();
-    if (msg.empty()) msg = "bad command line";
-    std::cerr << name << ": error: " << msg << " (see --help)\n";
-    return 2;
-  } catch (const rdp::InvalidArgument& e) {
-    std::cerr << name << ": error: " << e.what() << "\n";
-    return 2;
-  } catch (const UsageError& e) {
-    std::cerr << name << ": error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << name << ": internal error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return experiments::run_guarded(app, argc, argv, name);
 }
 
 }  // namespace rdp::cli

@@ -1,25 +1,14 @@
 #include "problem.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
+#include "cli.hpp"
 #include "rdp/error.hpp"
 #include "rdp/solvers/closed_form.hpp"
 #include "rdp/source_registry.hpp"
 
 namespace rdp::cli {
-
-CLI::Validator finite_number() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double v = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
-          return "value '" + text + "' is not a finite number";
-        return "";
-      },
-      "FINITE");
-}
 
 std::string source_help() {
   std::string help = "source spec, one of:";
@@ -28,24 +17,37 @@ std::string source_help() {
 }
 
 void add_problem_options(CLI::App* command, ProblemOptions& options, bool perception_required) {
-  command->add_option("--source", options.source, source_help())->required();
-  command->add_option("--distortion", options.distortion,
-                      "hamming | mse | abs:r=R (default: hamming for bernoulli, mse otherwise)");
-  auto* p = command->add_option(
-      "--perception", options.perception,
+  experiments::add_text(command, "--source", options.source, "a source spec, family:key=value,...",
+                        source_help())
+      ->required();
+  experiments::add_text(command, "--distortion", options.distortion, "one of hamming, mse, abs:r=R",
+                        "hamming | mse | abs:r=R (default: hamming for bernoulli, mse otherwise)");
+  auto* p = experiments::add_text(
+      command, "--perception", options.perception, "one of none, tv, w1, w2sq, kl, rkl",
       "none | tv | w1 | w2sq | kl (KL(p_X||p_Xhat), nats) | rkl (KL(p_Xhat||p_X), nats)");
   if (perception_required) p->required();
 }
 
 Problem resolve_problem(const ProblemOptions& options) {
   Problem problem;
-  problem.source = make_source(options.source);
+  problem.source = experiments::parse_typed("--source", options.source,
+                                            [&] { return make_source(options.source); });
   if (options.distortion.empty())
-    problem.distortion =
-        problem.source->family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
+    problem.distortion = default_distortion(*problem.source);
   else
-    problem.distortion = parse_distortion(options.distortion);
+    problem.distortion = experiments::parse_typed(
+        "--distortion", options.distortion, [&] { return parse_distortion(options.distortion); });
   problem.perception = parse_perception(options.perception);
+  // The solvers tabulate Δ between every two points; the largest is between the extreme points for
+  // every measure here. Points 1e154 apart already square to infinity.
+  if (const auto* f = dynamic_cast<const FiniteSource*>(problem.source.get())) {
+    const auto [lo, hi] = std::minmax_element(f->support().begin(), f->support().end());
+    if (!std::isfinite(problem.distortion(*lo, *hi)))
+      throw InvalidArgument(
+          "source points",
+          "values whose distortion " + problem.distortion.name() + " between any two is finite",
+          "'" + options.source + "'");
+  }
   if (const auto why = distortion_mismatch_reason(*problem.source, problem.distortion);
       !why.empty())
     throw InvalidArgument("distortion", "a measure defined for the source",

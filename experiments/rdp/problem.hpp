@@ -11,7 +11,7 @@ namespace rdp::cli {
 
 struct ProblemOptions {
   std::string source;
-  std::string distortion;  // empty: hamming for bernoulli, mse otherwise
+  std::string distortion;  // empty: default_distortion(source)
   std::string perception = "none";
 };
 
@@ -25,10 +25,6 @@ void add_problem_options(CLI::App* command, ProblemOptions& options, bool percep
 
 /// Parses and cross-checks the options; throws rdp::InvalidArgument on any mismatch.
 Problem resolve_problem(const ProblemOptions& options);
-
-/// Rejects option values that are not finite numbers (NaN, inf), so that a NaN can never be
-/// mistaken for "not given".
-CLI::Validator finite_number();
 
 /// The help text listing registered source families.
 std::string source_help();

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "rdp/error.hpp"
+#include "rdp/source.hpp"
 
 namespace rdp {
 
@@ -34,6 +35,10 @@ std::string Distortion::name() const {
 Distortion power_distortion(double r) {
   require_positive("distortion exponent r", r);
   return {Distortion::Kind::power, r};
+}
+
+Distortion default_distortion(const Source& source) {
+  return source.family() == "bernoulli" ? hamming_distortion() : squared_error_distortion();
 }
 
 Distortion parse_distortion(std::string_view text) {

@@ -30,10 +30,11 @@ expect_usage_error() {
   ok
 }
 
-# Inside the documented --grid range [2, 100000], but 88·100000² bytes: was std::bad_alloc, exit 1.
-expect_usage_error 'invalid grid: 100000; valid range \[2, 6986\]' \
+# 100000 was inside the documented --grid range [2, 100000] but needs 88·100000² bytes: it was
+# std::bad_alloc, exit 1; the range now ends at the memory cap.
+expect_usage_error 'invalid grid: 100000; valid range integer in \[2, 6986\]' \
   rate --source gaussian:sigma=1 --perception w2sq --method ba --grid 100000 --D 0.5 --P 0.1
-expect_usage_error 'invalid grid: 7000; valid range \[2, 6986\]' \
+expect_usage_error 'invalid grid: 7000; valid range integer in \[2, 6986\]' \
   surface --source laplace:b=1 --perception rkl --grid 7000 --D-points 2 --P-points 2
 expect_usage_error 'invalid grid: 50000' \
   level-set --source gaussian:sigma=1 --perception rkl --method ba --grid 50000 --rate 0.5

@@ -85,5 +85,65 @@ expect_ok '"rate_bits":1(\.0)?[,}]' rate --source gaussian:sigma=1 --perception 
 # Low rate in high dimension: the cell integral stays finite.
 expect_ok '"rate_bits":[0-9]' simulate --lattice e8 --D 1.7 --samples 4000 --json
 
+# Empty values are rejected with the parameter's range (never read as 0).
+expect_usage_error "invalid D: ''; valid range \[0, inf\)" rate --source bernoulli:p=0.1 --D ''
+expect_usage_error "invalid P: ''; valid range" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P ''
+expect_usage_error "invalid P: ''; valid range" simulate --lattice z1 --D 0.3 --P '' --samples 1000
+expect_usage_error "invalid value: ''; valid range" section --source bernoulli:p=0.1 --perception tv --fixed P --value ''
+expect_usage_error "invalid distortion: ''; valid range" rate --source bernoulli:p=0.1 --D 0.1 --distortion ''
+expect_usage_error "invalid grid: ''; valid range" rate --source gaussian --D 0.1 --method ba --grid ''
+expect_usage_error "invalid samples: ''; valid range" simulate --lattice e8 --D 0.3 --samples ''
+expect_usage_error "invalid source: ''; valid range" rate --source '' --D 0.1
+# section --fixed P: the P range options are refused or checked, never ignored.
+expect_usage_error 'invalid P-min: -1; valid range' section --source bernoulli:p=0.1 --perception tv --fixed P --value 0.1 --P-min -1
+expect_usage_error 'invalid P-max: -1; valid range' section --source bernoulli:p=0.1 --perception tv --fixed P --value 0.1 --P-max -1
+expect_usage_error 'invalid P-min: 0\.5; valid range absent with --fixed P' section --source bernoulli:p=0.1 --perception tv --fixed P --value 0.1 --P-min 0.5 --P-max 0.1
+expect_usage_error 'invalid D-points: 7; valid range absent with --fixed D' section --source bernoulli:p=0.1 --perception tv --fixed D --value 0.1 --D-points 7
+expect_ok '^D,P,rate_bits,region$' section --source bernoulli:p=0.1 --perception tv --fixed P --value 0.02
+# Seeds: 2^64-1 is the largest; beyond it is an error (not saturation), with a short range.
+seed_range='valid range integer in \[0, 2\^64-1 = 18446744073709551615\]$'
+expect_usage_error "invalid seed: 18446744073709551616; $seed_range" lattice --lattice z1 --samples 100 --seed 18446744073709551616
+expect_usage_error "invalid seed: 18446744073709551616; $seed_range" simulate --lattice z1 --D 0.3 --samples 1000 --seed 18446744073709551616
+expect_usage_error "invalid seed: -1; $seed_range" simulate --lattice z1 --D 0.3 --seed -1
+expect_usage_error "invalid seed: '1e3'; $seed_range" lattice --lattice z1 --seed 1e3
+expect_ok 'seed 18446744073709551615' lattice --lattice z1 --samples 100 --seed 18446744073709551615
+# Conversion errors carry the range and the text as typed.
+expect_usage_error "invalid D: 'abc'; valid range \[0, inf\)" rate --source gaussian --D abc
+expect_usage_error "invalid D: '0x10'; valid range" rate --source gaussian --D 0x10
+expect_usage_error 'invalid D: 1e-400 \(rounds to 0\); valid range' rate --source gaussian --D 1e-400
+expect_usage_error 'invalid D: 1e400; valid range' rate --source gaussian --D 1e400
+expect_usage_error 'invalid P-max: nan; valid range \[0, inf\)' surface --source gaussian --perception w2sq --P-max nan
+expect_usage_error "invalid grid: '1\.5'; valid range integer in \[2, 6986\]" rate --source gaussian --D 0.1 --method ba --grid 1.5
+expect_usage_error "invalid rate-points: 'x'; valid range integer in \[1, 4096\]" simulate --lattice e8 --D 0.3 --rate-points x
+expect_usage_error "invalid D: '1.x0a2'; valid range" rate --source gaussian --D $'1\n2'
+expect_usage_error "invalid D: ' 1'; valid range" rate --source gaussian --D ' 1'
+# Spec errors show the whole spec as typed.
+expect_usage_error "invalid gaussian sigma: 'abc' in --source 'gaussian:sigma=abc'; valid range" rate --source gaussian:sigma=abc --D 0.1
+expect_usage_error "invalid finite pmf sum: 0\.6 in --source 'finite:points=0/1,pmf=0\.3/0\.3'; valid range" rate --source 'finite:points=0/1,pmf=0.3/0.3' --D 0.1
+expect_usage_error "in --source 'gaussian:sigma=x'" simulate --lattice e8 --D 0.3 --source gaussian:sigma=x
+expect_usage_error "in --distortion 'abs:r=abc'" rate --source gaussian --D 0.1 --distortion abs:r=abc
+# Huge values name the user's parameter, not an internal one.
+expect_usage_error 'invalid P-max: 1e308; valid range \[P-min = 0, 1e6 times' surface --source bernoulli:p=0.1 --perception tv --P-max 1e308
+expect_usage_error "invalid source points: 'finite:points=0/1e308,pmf=0\.5/0\.5'; valid range" rate --source 'finite:points=0/1e308,pmf=0.5/0.5' --D 0.1
+expect_usage_error 'invalid D-max: 0\.001; valid range \(D-min = 0\.01,' surface --source gaussian --perception w2sq --D-max 0.001 --D-min 0.01
+
+# CLI11's own errors about an option are restated with its range.
+expect_usage_error 'invalid D: nothing \(it is required\); valid range \[0, inf\)$' rate --source gaussian
+expect_usage_error 'invalid D: nothing after --D; valid range \[0, inf\)$' rate --source gaussian --D
+expect_usage_error 'invalid D: more than one value; valid range' rate --source gaussian --D 1 --D 2
+expect_usage_error "invalid codec: 'xx'; valid range one of sd, pd, qsd$" simulate --codec xx --D 0.3
+expect_usage_error "invalid method: 'foo'; valid range one of closed, ba, auto$" rate --source gaussian --D 1 --method foo
+expect_usage_error "invalid fixed: 'Q'; valid range one of P, D, R$" section --source bernoulli:p=0.1 --perception tv --fixed Q --value 1
+
+# Output files are checked before the solve.
+expect_usage_error "invalid witness: '$tmp/missing/w\.json'" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp/missing/w.json"
+expect_usage_error "invalid witness: '$tmp' \(a directory\)" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp"
+expect_ok '"method":"ba"' rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp/w.json" --json
+if [ -s "$tmp/w.json" ] && [ -z "$(find "$tmp" -name '*.tmp')" ]; then ok; else bad "witness not written, or a temporary file left"; fi
+# The documented maximum of --samples is refused up front when it cannot fit, not a bad_alloc.
+expect_usage_error 'invalid samples: 2e9; valid range' simulate --lattice z1 --D 0.3 --samples 2e9
+# One list of fields: the perception measures are named apart.
+expect_ok '"perception_marginal_w2sq":[0-9].*"perception_frechet_w2sq":[0-9].*"perception_sliced_w2sq":[0-9]' simulate --lattice z1 --D 0.3 --samples 4000 --json
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rdp/codec/dithered_codec.hpp"
 #include "rdp/error.hpp"
 #include "rdp/lattice/lattice.hpp"
 #include "rdp/lattice/nested.hpp"
@@ -173,4 +174,32 @@ TEST_CASE("lattice nesting: a = 1 is the trivial nesting and bad ratios throw") 
       CHECK(e.parameter() == "nesting_ratio");
     }
   }
+}
+
+TEST_CASE("lattice nesting: every entry point accepts exactly the ratios 1..1024") {
+  // One range wherever a nesting ratio enters: the nested lattice, the codec's parameter choice,
+  // and the exact and Monte-Carlo reconstruction moments used to choose them.
+  const rdp::LatticePtr e8 = rdp::make_lattice("e8");
+  const rdp::LatticePtr z1 = rdp::make_lattice("z1");
+  auto accepted = [&](int a) {
+    int ok = 0;
+    auto attempt = [&](auto f) {
+      try {
+        f();
+        ++ok;
+      } catch (const rdp::InvalidArgument& e) {
+        CHECK(std::string(e.what()).find("integer in [1, 1024]") != std::string::npos);
+      }
+    };
+    attempt([&] { rdp::require_nesting_ratio(a); });
+    attempt([&] { rdp::NestedLattice(z1, a); });
+    attempt([&] { rdp::detail::integer_lattice_moments(1.0, 0.5, a); });
+    attempt([&] { rdp::detail::MonteCarloMoments(*e8, a, 1, 64); });
+    attempt([&] {
+      rdp::choose_codec_parameters(rdp::CodecKind::qsd, *z1, 1.0 / 12, 0.0, 1.0, 0.3, 0.0, a);
+    });
+    return ok;
+  };
+  for (int a : {1, 2, 1024}) CHECK(accepted(a) == 5);
+  for (int a : {0, -1, 1025, 4096}) CHECK(accepted(a) == 0);
 }

@@ -44,8 +44,7 @@ bool is_integer_lattice_name(const std::string& name) {
 ReconstructionMoments integer_lattice_moments(double sigma, double step, int nesting_ratio) {
   require_positive("sigma", sigma);
   require_positive("lattice step", step);
-  if (nesting_ratio < 1)
-    throw InvalidArgument("nesting", "[1, 1024]", std::to_string(nesting_ratio));
+  require_nesting_ratio(nesting_ratio, "nesting");
   ReconstructionMoments m;
   if (step < sigma / 64) {
     // Sheppard: the periodic corrections are O(exp(−2π²σ²/Δ²)), below 1e−30000 here.
@@ -80,8 +79,7 @@ ReconstructionMoments integer_lattice_moments(double sigma, double step, int nes
 MonteCarloMoments::MonteCarloMoments(const Lattice& base, int nesting_ratio, std::uint64_t seed,
                                      std::uint64_t blocks)
     : base_(&base), n_(base.dimension()), a_(nesting_ratio), blocks_(blocks) {
-  if (nesting_ratio < 1)
-    throw InvalidArgument("nesting", "[1, 1024]", std::to_string(nesting_ratio));
+  require_nesting_ratio(nesting_ratio, "nesting");
   const std::size_t size = static_cast<std::size_t>(blocks) * n_;
   x_.resize(size);
   if (a_ > 1) offset_.resize(size);
@@ -217,8 +215,7 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
   const double floor_std = std::max(sigma - std::sqrt(perception_w2sq), 0.0);
   const double d_max = sigma * sigma + floor_std * floor_std;  // the zero-rate distortion
   require_in_interval("D", distortion_mse, kMinCodecRelativeD * sigma * sigma, d_max, false, true);
-  if (kind == CodecKind::qsd && (nesting_ratio < 1 || nesting_ratio > 1024))
-    throw InvalidArgument("nesting", "[1, 1024]", std::to_string(nesting_ratio));
+  if (kind == CodecKind::qsd) require_nesting_ratio(nesting_ratio, "nesting");
   const int a = kind == CodecKind::qsd ? nesting_ratio : 1;
 
   // MSE(σ_e²) rises from 0 to d_max: bracket in log σ_e² and solve MSE = D.

@@ -8,19 +8,21 @@
 namespace rdp {
 
 namespace {
-constexpr int kMaxNestingRatio = 1024;
 // Relative size of the tie-break shift ε·t: far above the rounding error of the decoders
 // (~1e-16 of the lattice scale), far below the distance from a fine point to a coarse cell
 // boundary it is not on (a fraction of the fine lattice's scale for these rational lattices).
 constexpr double kTieBreakScale = 1e-7;
 }  // namespace
 
+void require_nesting_ratio(int a, const std::string& parameter) {
+  if (a < 1 || a > kMaxNestingRatio)
+    throw InvalidArgument(parameter, "integer in [1, " + std::to_string(kMaxNestingRatio) + "]",
+                          std::to_string(a));
+}
+
 NestedLattice::NestedLattice(LatticePtr fine, int ratio) : fine_(std::move(fine)), ratio_(ratio) {
   if (!fine_) throw InvalidArgument("lattice", "a lattice", "null");
-  if (ratio < 1 || ratio > kMaxNestingRatio)
-    throw InvalidArgument("nesting_ratio",
-                          "integer in [1, " + std::to_string(kMaxNestingRatio) + "]",
-                          std::to_string(ratio));
+  require_nesting_ratio(ratio);
   coarse_ = make_scaled(fine_, ratio);
   const int n = fine_->dimension();
   // A generic direction: fractional parts of √p for the first primes are linearly independent

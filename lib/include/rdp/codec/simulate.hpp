@@ -28,7 +28,11 @@
 ///    the Jensen bias of rate_bits is at most rate_bias_bound_bits (their paired difference).
 ///    Draws come from Philox streams of (rate seed, block): thread-count independent.
 ///  - distortion: MSE per dimension.
-///  - perception (Gaussian sources): see perception_estimators.hpp.
+///  - perception (Gaussian sources), four measures that differ and are named apart everywhere
+///    (perception_estimators.hpp): the marginal W2² (mean over coordinates of the empirical
+///    per-coordinate W2²), the Fréchet W2² (between the source and the Gaussian fitted to the
+///    output blocks; the P that choose_codec_parameters aims at and R(D,P) for a Gaussian source
+///    is stated in), the sliced W2² and the fitted Gaussian's KL.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -80,6 +84,11 @@ struct SimulationResult {
 /// source blocks. The source must be continuous. Throws InvalidArgument on bad options.
 SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
                                 const ContinuousSource& source, const SimulationOptions& options);
+
+/// Bytes simulate_codec holds at once for `blocks` blocks of dimension n: the reconstructions
+/// (blocks × n doubles), a copy of them for the perception estimators, and a few per-block values.
+/// Callers check it against the memory they have before a long run.
+std::uint64_t simulation_memory_bytes(std::uint64_t blocks, int dimension);
 
 /// splitmix64: derives independent seeds (source, common, private, rate) from one user seed.
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t role);

@@ -2,12 +2,21 @@
 /// Self-similar nested lattices Λ_c = a·Λ_f ⊂ Λ_f (docs/THEORY.md §5, QSD-LTC) for the shared
 /// dither of finite common randomness: the a^n points of Λ_f in the Voronoi cell of Λ_c.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "rdp/lattice/lattice.hpp"
 #include "rdp/rng.hpp"
 
 namespace rdp {
+
+/// Largest nesting ratio a: beyond it the tie-break shift of reduce() (1e-7 of the coarse scale)
+/// nears the fine lattice's own scale.
+constexpr int kMaxNestingRatio = 1024;
+
+/// Throws InvalidArgument(parameter, "integer in [1, 1024]", a) unless 1 <= a <= kMaxNestingRatio:
+/// the one check of a nesting ratio, wherever one enters (lattices, codecs, the command line).
+void require_nesting_ratio(int a, const std::string& parameter = "nesting_ratio");
 
 class NestedLattice {
  public:
