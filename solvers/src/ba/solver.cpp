@@ -530,10 +530,11 @@ struct BaSolver::Impl {
     if (mode == Mode::shannon || (mode == Mode::tilted && mu == 0.0)) {
       w = q;
     } else if (mode == Mode::tilted && !pb.perception->exact_prox()) {
-      // No exact prox (transport costs, forward KL): the linearised step with the tilt taken
-      // from a running average of subgradients at the predicted output. The average's weight θ
-      // is halved whenever the fixed-multiplier gap grows, which tames the oscillation of
-      // subgradients at kinks (W1) and of steep gradients (forward KL near empty cells).
+      // No exact prox (a general transport cost matrix, or a user's divergence; TV, both KLs
+      // and the line transports have one): the linearised step with the tilt taken from a
+      // running average of subgradients at the predicted output. The average's weight θ is
+      // halved whenever the fixed-multiplier gap grows, which tames the oscillation of
+      // subgradients at kinks and of steep gradients near empty cells.
       for (Eigen::Index j = 0; j < n; ++j) wx[j] = q[j] * c[j];
       merge_to_cells(wx, qc);
       qc /= qc.sum();
