@@ -145,5 +145,21 @@ expect_usage_error 'invalid samples: 2e9; valid range' simulate --lattice z1 --D
 # One list of fields: the perception measures are named apart.
 expect_ok '"perception_marginal_w2sq":[0-9].*"perception_frechet_w2sq":[0-9].*"perception_sliced_w2sq":[0-9]' simulate --lattice z1 --D 0.3 --samples 4000 --json
 
+# Extreme scales inside the documented ranges: the closed forms are scale invariant, so σ = 1e100 at
+# (D, P) = (0.3σ², 0.01σ²) is σ = 1 at (0.3, 0.01): s = 0.9, ρ = 1.51/1.8, R = −½ log2(1 − ρ²)
+# = 0.87751889536228 (it printed -nan); a denormal D is ½ log2(1/D) = 155 log2(10) = 514.8988547
+# bits (it printed null).
+expect_ok '"rate_bits":0\.87751889536227' rate --source gaussian:sigma=1e100 --perception w2sq --D 3e199 --P 1e198 --json
+expect_ok '"rate_bits":0\.87751889536227' rate --source gaussian:sigma=1e-100 --perception w2sq --D 3e-201 --P 1e-202 --json
+expect_ok '"rate_bits":514\.898854707541' rate --source gaussian:sigma=1 --D 1e-310 --json
+# Beyond what a double sample can resolve (x − μ keeps log2(σ/ulp(μ)) bits), refused by name.
+expect_usage_error "invalid gaussian mu: 1e\+16 in --source 'gaussian:sigma=1,mu=1e16'; valid range \[-1e6·sigma, 1e6·sigma\]" simulate --lattice e8 --source gaussian:sigma=1,mu=1e16 --D 0.3
+expect_usage_error 'invalid gaussian mu: 1e\+300' rate --source gaussian:sigma=1,mu=1e300 --D 0.3
+expect_usage_error 'invalid laplace mu' rate --source laplace:b=1,mu=-2e6 --D 0.3 --perception rkl --P 0.1
+# Codecs: σ⁴ of the simulation's error moments and a lattice step far above 2^-52 σ.
+expect_usage_error 'invalid source sigma: 1e\+100; valid range \[1e-60, 1e60\] for a codec' simulate --lattice e8 --source gaussian:sigma=1e100 --D 3e199
+expect_usage_error 'invalid D: 1e-310; valid range \[1e-20, 2\)' simulate --lattice e8 --D 1e-310
+expect_ok '"rate_bits":[0-9]' simulate --lattice d4 --source gaussian:sigma=1e50 --D 3e99 --samples 4000 --json
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
