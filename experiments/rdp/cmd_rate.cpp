@@ -99,6 +99,7 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
     options.on_progress = [&progress](const BaProgress& s) { progress->report(s); };
   }
   const BaResult r = solve_rdp_ba(fp, o.distortion, has_perception ? o.perception : 0.0, options);
+  progress.reset();  // ends the status line before the answer is printed
   if (o.witness_given && r.channel.size() > 0)
     write_file_atomic(
         o.witness, witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
