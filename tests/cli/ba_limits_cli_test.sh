@@ -5,30 +5,10 @@
 # Usage: ba_limits_cli_test.sh PATH_TO_RDP
 set -u
 rdp=$1
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/contract.sh"
 
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL: $*" >&2
-}
-
-# expect_usage_error PATTERN ARGS...: exit 2 within 20 s, empty stdout, one stderr line matching.
-expect_usage_error() {
-  local pattern=$1
-  shift
-  timeout 20 "$rdp" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  local shown
-  shown=$(printf '%s ' "$@" | cut -c1-120)
-  if [ $rc -ne 2 ]; then bad "rdp $shown exited $rc (want 2): $(head -c 300 "$tmp/err")"; return; fi
-  if [ -s "$tmp/out" ]; then bad "rdp $shown wrote to stdout on error"; return; fi
-  if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then bad "rdp $shown: stderr is not one line"; return; fi
-  if ! grep -Eq -- "$pattern" "$tmp/err"; then bad "rdp $shown: stderr lacks /$pattern/: $(cat "$tmp/err")"; return; fi
-  ok
-}
+# A rejection must come at once, before any allocation: 20 s per call.
+expect_usage_error() { check_usage_error 20 "$1" "$rdp" "${@:2}"; }
 
 # 100000 was inside the documented --grid range [2, 100000] but needs 88·100000² bytes: it was
 # std::bad_alloc, exit 1; the range now ends at the memory cap.
@@ -73,5 +53,4 @@ else
   fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

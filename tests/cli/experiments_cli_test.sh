@@ -4,23 +4,11 @@
 # temporary files. Usage: experiments_cli_test.sh DIR_OF_BINARIES
 set -u
 bin=$1
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+source "$(dirname "$0")/contract.sh"
 
-# expect_usage_error PATTERN BINARY ARGS...: exit 2 within 5 s, empty stdout, one stderr line.
-expect_usage_error() {
-  local pattern=$1 exe=$2; shift 2
-  timeout 5 "$bin/$exe" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ne 2 ]; then bad "$exe $* exited $rc (want 2): $(cat "$tmp/err")"; return; fi
-  if [ -s "$tmp/out" ]; then bad "$exe $* wrote to stdout on error"; return; fi
-  if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then bad "$exe $*: stderr is not one line: $(cat "$tmp/err")"; return; fi
-  if ! grep -Eq -- "$pattern" "$tmp/err"; then bad "$exe $*: stderr lacks /$pattern/: $(cat "$tmp/err")"; return; fi
-  ok
-}
+# expect_usage_error PATTERN BINARY ARGS...: the binaries refuse bad options before any work, so
+# within 5 s.
+expect_usage_error() { check_usage_error 5 "$1" "$bin/$2" "${@:3}"; }
 
 touch "$tmp/a_file"
 for exe in fig_codecs fig_numerical fig_theory table_closed_forms table_lattices; do
@@ -58,5 +46,4 @@ assert not [f for f in os.listdir(d) if f.endswith(".tmp")], os.listdir(d)
 PY
 then ok; else bad "sidecars do not describe their CSVs"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -17,7 +17,7 @@ for lattice in leech^29 leech^40 leech^42; do
     continue
   fi
   # A product has its factor's G (0.065771, SPLAG Table 2.3) and log2 V = 36 k.
-  if ! python3 - "$lattice" "$tmp/out" <<'PY'
+  if ! /usr/bin/python3 - "$lattice" "$tmp/out" <<'PY'
 import json, math, sys
 name, path = sys.argv[1], sys.argv[2]
 k = int(name.split("^")[1])

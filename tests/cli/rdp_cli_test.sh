@@ -3,34 +3,11 @@
 # with one line on stderr and nothing on stdout. Usage: rdp_cli_test.sh PATH_TO_RDP
 set -u
 rdp=$1
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/contract.sh"
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect_ok PATTERN ARGS...: exit 0, stdout matches the extended regex PATTERN.
-expect_ok() {
-  local pattern=$1; shift
-  "$rdp" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ne 0 ]; then bad "rdp $* exited $rc: $(cat "$tmp/err")"; return; fi
-  if ! grep -Eq -- "$pattern" "$tmp/out"; then bad "rdp $*: output lacks /$pattern/: $(head -c 300 "$tmp/out")"; return; fi
-  ok
-}
-
-# expect_usage_error PATTERN ARGS...: exit 2, empty stdout, one stderr line matching PATTERN.
-expect_usage_error() {
-  local pattern=$1; shift
-  "$rdp" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ne 2 ]; then bad "rdp $* exited $rc (want 2): $(cat "$tmp/err")"; return; fi
-  if [ -s "$tmp/out" ]; then bad "rdp $* wrote to stdout on error"; return; fi
-  if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then bad "rdp $*: stderr is not one line: $(cat "$tmp/err")"; return; fi
-  if ! grep -Eq -- "$pattern" "$tmp/err"; then bad "rdp $*: stderr lacks /$pattern/: $(cat "$tmp/err")"; return; fi
-  ok
-}
+# The whole suite of one command is well under a minute; 120 s per call catches a hang.
+expect_ok() { check_ok 120 "$1" "$rdp" "${@:2}"; }
+expect_usage_error() { check_usage_error 120 "$1" "$rdp" "${@:2}"; }
 
 json_one_line='^\{.*"method":"closed".*"rate_bits":[0-9.e-]+.*"region":"[A-Za-z0-9_]+".*\}$'
 expect_ok "$json_one_line" rate --source bernoulli:p=0.1 --perception tv --D 0.05 --P 0.02 --json
@@ -161,5 +138,4 @@ expect_usage_error 'invalid source sigma: 1e\+100; valid range \[1e-60, 1e60\] f
 expect_usage_error 'invalid D: 1e-310; valid range \[1e-20, 2\)' simulate --lattice e8 --D 1e-310
 expect_ok '"rate_bits":[0-9]' simulate --lattice d4 --source gaussian:sigma=1e50 --D 3e99 --samples 4000 --json
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

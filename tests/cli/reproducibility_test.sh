@@ -14,15 +14,7 @@ rdp=$1
 shift
 python=/usr/bin/python3  # Debian's, as scripts/figures.sh (installed by scripts/setup.sh)
 [ -x "$python" ] || python=python3
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL: $*" >&2
-}
+source "$(dirname "$0")/contract.sh"
 
 # normalise FILE: prints FILE with its timing removed (JSON: one object per line, or one
 # pretty-printed document; CSV: a header row; anything else: text lines).
@@ -157,5 +149,4 @@ for c in "${cases[@]}"; do
   same_files "rdp $c" "$tmp/rdp1/$k" "$tmp/rdp2/$k"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
