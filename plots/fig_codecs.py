@@ -2,7 +2,7 @@
 against the theory (Lei, Hassani, Saeedi Bidokhti; docs/THEORY.md §5)."""
 import os
 
-from common import column, exists, group_by, plt, read_csv, save
+from common import column, exists, group_by, plt, read_csv, save, source_label
 
 MARKERS = {"z1": "o", "z8": "o", "a2": "s", "d4": "D", "e8": "^", "bw16": "v", "leech": "*"}
 
@@ -54,7 +54,7 @@ def render_fig5(out_dir, fig_dir):
                        label="lower value above the max-entropy bound")
         ax.set_xscale("log")
         ax.set_xlabel("D (MSE per dimension)")
-        ax.set_title(f"{codec.upper()}-LTC, {rows[0]['source']}, P = 0 (bars: rate bracket ± 2 SE)")
+        ax.set_title(f"{codec.upper()}-LTC, {source_label(rows[0]['source'])}, P = 0\n(bars: rate bracket ± 2 SE)")
         ax.legend(fontsize=8)
     axes[0].set_ylabel("rate (bits per dimension)")
     save(fig, fig_dir, "fig5_codecs_p0")
@@ -97,7 +97,7 @@ def render_fig6(out_dir, fig_dir):
         ax.set_ylabel("rate (bits per dimension)")
         ax.set_xlim(0, max(column(rows, "distortion")) * 1.2)
         ax.set_ylim(0, max(column(rows, "rate_bits")) * 1.15)
-        ax.set_title(f"n = 8, {rows[0]['source']}, P = 0 (Lei et al. Fig. 4 analogue)")
+        ax.set_title(f"n = 8, {source_label(rows[0]['source'])}, P = 0 (Lei et al. Fig. 4 analogue)")
         ax.legend(fontsize=8)
         save(fig, fig_dir, "fig6_paper_fig4")
 
@@ -121,7 +121,7 @@ def render_fig7(out_dir, fig_dir):
                     fontsize=7)
     ax.set_xlabel("D (MSE per dimension)")
     ax.set_ylabel("P (Fréchet W2² per dimension)")
-    ax.set_title(f"SD-LTC across P at a fixed rate, {rows[0]['source']} (labels: measured bits)")
+    ax.set_title(f"SD-LTC across P at a fixed rate, {source_label(rows[0]['source'])}\n(labels: measured bits)")
     ax.legend(fontsize=8)
     save(fig, fig_dir, "fig7_sd_perception")
 
