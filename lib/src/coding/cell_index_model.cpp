@@ -1,0 +1,141 @@
+#include "rdp/coding/cell_index_model.hpp"
+
+#include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
+#include <cmath>
+
+#include "rdp/error.hpp"
+#include "rdp/sources.hpp"
+
+namespace rdp {
+
+namespace {
+// Cell indices are kept within ±2^62 so that window arithmetic never overflows.
+constexpr double kIndexLimit = 0x1.0p62;
+
+// Double precision throughout: Boost's default promotes to long double, several times slower,
+// and 2^-16 resolution needs nothing of the sort.
+using NoPromotion = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+std::int64_t clamped_floor(double v) {
+  return static_cast<std::int64_t>(std::floor(std::clamp(v, -kIndexLimit, kIndexLimit)));
+}
+}  // namespace
+
+CellIndexModel::CellIndexModel(const ContinuousSource& source, double step)
+    : source_(&source), step_(step) {
+  require_positive("cell step", step);
+  if (const auto* g = dynamic_cast<const Gaussian*>(&source)) {
+    gaussian_ = true;
+    mu_ = g->mu();
+    sigma_ = g->sigma();
+  }
+  q_lo_ = quantile(kTailMass);
+  q_hi_ = quantile(1.0 - kTailMass);
+  median_ = quantile(0.5);
+  if (!std::isfinite(q_lo_) || !std::isfinite(q_hi_) || !(q_lo_ < q_hi_))
+    throw InvalidArgument("source quantiles", "finite and increasing", "not so");
+}
+
+double CellIndexModel::cdf(double x) const {
+  if (!gaussian_) return source_->cdf(x);
+  return 0.5 * boost::math::erfc(-(x - mu_) / (sigma_ * M_SQRT2), NoPromotion());
+}
+
+double CellIndexModel::quantile(double u) const {
+  if (!gaussian_) return source_->quantile(u);
+  return mu_ - sigma_ * M_SQRT2 * boost::math::erfc_inv(2.0 * u, NoPromotion());
+}
+
+void CellIndexModel::place(double theta) {
+  require_finite("cell centre", theta);
+  theta_ = theta;
+  // Cells meeting [q_lo, q_hi]: upper edge θ + (k + ½)Δ > q_lo and lower edge <= q_hi.
+  lo_ = clamped_floor((q_lo_ - theta) / step_ - 0.5) + 1;
+  hi_ = std::max(lo_, clamped_floor((q_hi_ - theta) / step_ + 0.5));
+  if (hi_ - lo_ + 1 > kMaxWindow) {
+    lo_ = clamped_floor((median_ - theta) / step_ + 0.5) - kMaxWindow / 2;
+    hi_ = lo_ + kMaxWindow - 1;
+  }
+  f_lo_ = cdf(theta + (double(lo_) - 0.5) * step_);
+  f_hi_ = cdf(theta + (double(hi_) + 0.5) * step_);
+  const std::int64_t window = hi_ - lo_ + 1;
+  scale_ = double(kRansTotal - window - 1);
+  escape_ = static_cast<std::uint32_t>(std::floor(std::clamp(f_hi_ - f_lo_, 0.0, 1.0) * scale_)) +
+            static_cast<std::uint32_t>(window);
+}
+
+std::uint32_t CellIndexModel::cum_inside(std::int64_t k) const {
+  const double g = std::clamp(cdf(theta_ + (double(k) - 0.5) * step_) - f_lo_, 0.0, 1.0);
+  return static_cast<std::uint32_t>(std::floor(g * scale_)) + static_cast<std::uint32_t>(k - lo_);
+}
+
+IndexInterval CellIndexModel::find(std::uint32_t slot) const {
+  // Guess: cum is about linear in F over the window, so invert F at the slot's share of it.
+  const double share = (double(slot) + 0.5) / double(std::max<std::uint32_t>(escape_, 1));
+  const double u = std::clamp(f_lo_ + share * (f_hi_ - f_lo_), 1e-300, 1.0 - 0x1.0p-53);
+  const double x = quantile(u);
+  std::int64_t k = std::isfinite(x) ? clamped_floor((x - theta_) / step_ + 0.5) : lo_;
+  k = std::clamp(k, lo_, hi_);
+  // Gallop from the guess to a bracket [a, b] with ca = cum(a) <= slot < cb = cum(b + 1), then
+  // bisect. Terminates: cum(lo) = 0 <= slot < cum(hi + 1) = escape.
+  std::int64_t a, b;
+  std::uint32_t ca, cb;
+  const std::uint32_t ck = cum(k);
+  if (ck > slot) {
+    b = k - 1;
+    cb = ck;
+    for (std::int64_t step = 1;; step *= 2) {
+      const std::int64_t j = std::max(lo_, k - step);
+      const std::uint32_t cj = cum(j);
+      if (cj <= slot) {
+        a = j;
+        ca = cj;
+        break;
+      }
+      b = j - 1;
+      cb = cj;
+    }
+  } else {
+    a = k;
+    ca = ck;
+    for (std::int64_t step = 1;; step *= 2) {
+      const std::int64_t j = std::min(hi_, k + step - 1);
+      const std::uint32_t cj = cum(j + 1);
+      if (cj > slot) {
+        b = j;
+        cb = cj;
+        break;
+      }
+      a = j + 1;
+      ca = cj;
+    }
+  }
+  while (a < b) {
+    const std::int64_t mid = a + (b - a + 1) / 2;
+    const std::uint32_t cm = cum(mid);
+    if (cm <= slot) {
+      a = mid;
+      ca = cm;
+    } else {
+      b = mid - 1;
+      cb = cm;
+    }
+  }
+  return {a, ca, cb - ca};
+}
+
+double CellIndexModel::cost_bits(std::int64_t k) const {
+  if (k >= lo_ && k <= hi_) {
+    const std::uint32_t f = cum(k + 1) - cum(k);
+    if (f > 0) return kRansPrecisionBits - std::log2(double(f));
+  }
+  // Escape, header, bytes (see put_index()).
+  const auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
+  const std::uint64_t d = k < lo_ ? u(lo_) - u(k) - 1 : k > hi_ ? u(k) - u(hi_) - 1 : u(k) - u(lo_);
+  int bytes = 1;
+  while (bytes < 8 && (d >> (8 * bytes)) != 0) ++bytes;
+  return kRansPrecisionBits - std::log2(double(kRansTotal - escape_)) + 5 + 8 * bytes;
+}
+
+}  // namespace rdp
