@@ -57,23 +57,17 @@ void CellIndexModel::place(double theta) {
     lo_ = clamped_floor((median_ - theta) / step_ + 0.5) - kMaxWindow / 2;
     hi_ = lo_ + kMaxWindow - 1;
   }
-  f_lo_ = cdf(theta + (double(lo_) - 0.5) * step_);
-  f_hi_ = cdf(theta + (double(hi_) + 0.5) * step_);
-  const std::int64_t window = hi_ - lo_ + 1;
-  scale_ = double(kRansTotal - window - 1);
-  escape_ = static_cast<std::uint32_t>(std::floor(std::clamp(f_hi_ - f_lo_, 0.0, 1.0) * scale_)) +
-            static_cast<std::uint32_t>(window);
+  scale_ = double(kRansTotal - (hi_ - lo_ + 1) - 1);
 }
 
 std::uint32_t CellIndexModel::cum_inside(std::int64_t k) const {
-  const double g = std::clamp(cdf(theta_ + (double(k) - 0.5) * step_) - f_lo_, 0.0, 1.0);
-  return static_cast<std::uint32_t>(std::floor(g * scale_)) + static_cast<std::uint32_t>(k - lo_);
+  const double f = std::clamp(cdf(theta_ + (double(k) - 0.5) * step_), 0.0, 1.0);
+  return static_cast<std::uint32_t>(std::floor(f * scale_)) + static_cast<std::uint32_t>(k - lo_);
 }
 
 IndexInterval CellIndexModel::find(std::uint32_t slot) const {
-  // Guess: cum is about linear in F over the window, so invert F at the slot's share of it.
-  const double share = (double(slot) + 0.5) / double(std::max<std::uint32_t>(escape_, 1));
-  const double u = std::clamp(f_lo_ + share * (f_hi_ - f_lo_), 1e-300, 1.0 - 0x1.0p-53);
+  // Guess: cum(k) is about F(θ + (k − ½)Δ)·2^16, so invert F at the slot.
+  const double u = std::clamp((double(slot) + 0.5) / kRansTotal, 1e-300, 1.0 - 0x1.0p-53);
   const double x = quantile(u);
   std::int64_t k = std::isfinite(x) ? clamped_floor((x - theta_) / step_ + 0.5) : lo_;
   k = std::clamp(k, lo_, hi_);
@@ -135,7 +129,7 @@ double CellIndexModel::cost_bits(std::int64_t k) const {
   const std::uint64_t d = k < lo_ ? u(lo_) - u(k) - 1 : k > hi_ ? u(k) - u(hi_) - 1 : u(k) - u(lo_);
   int bytes = 1;
   while (bytes < 8 && (d >> (8 * bytes)) != 0) ++bytes;
-  return kRansPrecisionBits - std::log2(double(kRansTotal - escape_)) + 5 + 8 * bytes;
+  return kRansPrecisionBits - std::log2(double(kRansTotal - kEscape)) + 5 + 8 * bytes;
 }
 
 }  // namespace rdp

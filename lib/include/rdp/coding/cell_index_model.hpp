@@ -12,14 +12,17 @@
 /// beyond that (Δ below (F⁻¹(1−τ) − F⁻¹(τ))/2^14, ~ 12.8 bits per dimension for a Gaussian) the
 /// window is the 2^14 cells centred on the median's cell and the rest escapes.
 ///
-/// Quantisation (the "leaky" CDF rule). With W window cells [lo, hi], S = 2^16 − W − 1 and
-/// G(k) = clamp(F(θ + (k − ½)Δ) − F(θ + (lo − ½)Δ), 0, 1),
-///     cum(k) = ⌊G(k)·S⌋ + (k − lo),  k ∈ [lo, hi + 1],  escape = [cum(hi + 1), 2^16).
-/// Every window cell gets frequency p_k S + 1 − (rounding in (−1, 1)) > p_k S, and the escape more
-/// than p_tail S, so every quantised probability exceeds the model's times (1 − (W + 1)/2^16):
-/// the cross-entropy overhead is below −log2(1 − (W + 1)/2^16) bits per coordinate (and to first
-/// order it cancels: the unit added to each cell is taken back from the bulk pro rata). Two cdf
-/// evaluations per coded coordinate plus two per cell placement; no table is built.
+/// Quantisation (a "leaky" CDF rule that needs no normalisation). With W window cells [lo, hi],
+/// S = 2^16 − W − 1 and F_k = F(θ + (k − ½)Δ), the lower edge of cell k,
+///     cum(lo) = 0,  cum(k) = ⌊F_k S⌋ + (k − lo) for lo < k <= hi,  cum(hi + 1) = 2^16 − 2,
+/// so the escape has frequency 2. Cell k in (lo, hi) gets ⌊F_{k+1}S⌋ − ⌊F_k S⌋ + 1 > p_k S; cell
+/// lo also takes the mass below it and cell hi the mass above it (S − ⌊F_hi S⌋ >= (1 − F_hi)S).
+/// The escape's true mass is at most 2τ, and 2τS < 2^-3 < 2. So every quantised probability is
+/// more than the exact one times S/2^16 = 1 − (W + 1)/2^16, and the cross-entropy overhead is below
+/// −log2(1 − (W + 1)/2^16) bits per coordinate (to first order it cancels: the unit given to each
+/// cell is taken back from the bulk pro rata). Placing the cells costs no cdf call, coding one
+/// coordinate two; nothing is tabulated. (A capped window's escape mass can exceed 2τ; there the
+/// bound does not hold and the escapes cost what they cost.)
 ///
 /// F is the source's cdf; for a Gaussian it is Φ((x − μ)/σ) = ½ erfc(−(x − μ)/(σ√2)) from Boost in
 /// double precision (header-only, so the model does not depend on the platform's libm).
@@ -40,6 +43,8 @@ class CellIndexModel {
   static constexpr double kTailMass = 0x1.0p-20;
   /// Largest number of window cells.
   static constexpr std::int64_t kMaxWindow = std::int64_t{1} << 14;
+  /// cum(hi + 1): the escape is [2^16 − 2, 2^16).
+  static constexpr std::uint32_t kEscape = kRansTotal - 2;
 
   /// `source` (kept by reference: it must outlive the model) gives F; `step` is Δ > 0 (throws
   /// InvalidArgument). Call place() before use.
@@ -53,7 +58,7 @@ class CellIndexModel {
   std::int64_t hi() const { return hi_; }
   std::uint32_t cum(std::int64_t k) const {
     if (k <= lo_) return 0;
-    if (k > hi_) return escape_;
+    if (k > hi_) return kEscape;
     return cum_inside(k);
   }
   /// The cell whose interval holds `slot` (< cum(hi + 1)): a guess from the quantile function,
@@ -72,9 +77,8 @@ class CellIndexModel {
   bool gaussian_ = false;
   double mu_ = 0.0, sigma_ = 1.0;
   double step_, q_lo_, q_hi_, median_;
-  double theta_ = 0.0, f_lo_ = 0.0, f_hi_ = 1.0, scale_ = 0.0;
+  double theta_ = 0.0, scale_ = 0.0;
   std::int64_t lo_ = 0, hi_ = 0;
-  std::uint32_t escape_ = 0;
 };
 
 }  // namespace rdp
