@@ -1,13 +1,19 @@
 #include "rdp/codec/bitstream.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string>
 
 #include "rdp/coding/cell_index_model.hpp"
 #include "rdp/coding/rans.hpp"
 #include "rdp/error.hpp"
+#include "rdp/lattice/nested.hpp"
+#include "rdp/source_registry.hpp"
 
 namespace rdp {
 
@@ -87,12 +93,13 @@ std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattic
                                          const double* x, std::uint64_t blocks) {
   const double step = require_integer_step(*lattices);
   const int n = lattices->dimension();
+  if (n > kMaxBlock)
+    throw InvalidArgument("lattice dimension", "[1, 4096] for a codec", std::to_string(n));
   const std::uint64_t values = blocks * static_cast<std::uint64_t>(n);
   for (std::uint64_t i = 0; i < values; ++i)
     if (!std::isfinite(x[i]))
       throw InvalidArgument("x", "finite values",
                             "a non-finite value at index " + std::to_string(i));
-  const Encoder encoder(lattices, common_seed);
   const double mu = lattices->parameters().source_mean;
   const std::uint64_t per_chunk = payload_chunk_blocks(n);
   const std::uint64_t chunks = (blocks + per_chunk - 1) / per_chunk;
@@ -100,12 +107,15 @@ std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattic
   for_each_chunk(chunks, [&](std::uint64_t j) {
     CellIndexModel model(source, step);
     RansEncoder enc;
-    double c[kMaxBlock], u[kMaxBlock];
+    double c[kMaxBlock], u[kMaxBlock], y[kMaxBlock];
     const std::uint64_t end = std::min(blocks, (j + 1) * per_chunk);
     for (std::uint64_t b = j * per_chunk; b < end; ++b) {
       const double* xb = x + b * n;
-      encoder.encode(b, xb, c);
+      // Encoder::encode's steps, written out so that the dither is drawn once for the point and
+      // its model (the tests compare c with the Encoder's, bit for bit).
       shared_dither(*lattices, common_seed, b, u);
+      for (int k = 0; k < n; ++k) y[k] = xb[k] - mu - u[k];
+      lattices->quantizer().nearest_point(y, c);
       for (int k = 0; k < n; ++k) {
         const double t = c[k] / step;
         if (!(std::fabs(t) <= kMaxIndex))
@@ -175,6 +185,270 @@ std::vector<double> decode_payload(const std::shared_ptr<const CodecLattices>& l
     dec.finish();
   });
   return c;
+}
+
+namespace {
+
+constexpr std::uint8_t kMagic[8] = {0x89, 'R', 'D', 'P', 'B', 0x0d, 0x0a, 0x1a};
+constexpr int kMaxNdim = 8;
+constexpr std::size_t kMaxNameLength = 256;
+
+[[noreturn]] void bad_file(const std::string& range, const std::string& given) {
+  throw InvalidArgument("bitstream", range, given);
+}
+
+std::uint32_t crc32_of(const std::uint8_t* data, std::size_t size) {
+  return static_cast<std::uint32_t>(crc32_z(crc32_z(0, nullptr, 0), data, size));
+}
+
+class Writer {
+ public:
+  void bytes(const void* p, std::size_t n) {
+    const auto* b = static_cast<const std::uint8_t*>(p);
+    out.insert(out.end(), b, b + n);
+  }
+  void u(std::uint64_t v, int size) {
+    for (int i = 0; i < size; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  void f64(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    u(bits, 8);
+  }
+  void text(const std::string& t) {
+    u(t.size(), 2);
+    bytes(t.data(), t.size());
+  }
+  std::vector<std::uint8_t> out;
+};
+
+// Bounds-checked reads: a short file is "truncated", never a read past the end.
+class Reader {
+ public:
+  Reader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  const std::uint8_t* take(std::size_t n, const char* what) {
+    if (n > size_ - pos_)
+      bad_file("a complete file",
+               std::string("truncated in the ") + what + " (" + std::to_string(size_) + " bytes)");
+    const std::uint8_t* p = data_ + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::uint64_t u(int size, const char* what) {
+    const std::uint8_t* p = take(static_cast<std::size_t>(size), what);
+    std::uint64_t v = 0;
+    for (int i = 0; i < size; ++i) v |= std::uint64_t{p[i]} << (8 * i);
+    return v;
+  }
+  double f64(const char* what) {
+    const std::uint64_t bits = u(8, what);
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+  }
+  std::string text(const char* what) {
+    const std::size_t n = static_cast<std::size_t>(u(2, what));
+    if (n == 0 || n > kMaxNameLength)
+      bad_file(std::string("a ") + what + " of 1 to 256 characters", std::to_string(n));
+    const std::uint8_t* p = take(n, what);
+    for (std::size_t i = 0; i < n; ++i)
+      if (p[i] < 0x20 || p[i] > 0x7e)
+        bad_file(std::string("a printable ASCII ") + what, "a byte " + std::to_string(p[i]));
+    return std::string(reinterpret_cast<const char*>(p), n);
+  }
+  std::size_t pos() const { return pos_; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_, pos_ = 0;
+};
+
+// The objects a header describes, each checked: what both sides build from it.
+struct Codec {
+  SourcePtr source;
+  const ContinuousSource* continuous = nullptr;
+  std::shared_ptr<const CodecLattices> lattices;
+};
+
+Codec build_codec(const BitstreamHeader& h) {
+  const CodecParameters& p = h.parameters;
+  if (!(p.lattice_scale > 0.0) || !std::isfinite(p.lattice_scale))
+    bad_file("a positive finite lattice scale", format_number(p.lattice_scale));
+  if (!std::isfinite(p.decoder_gain) || !std::isfinite(p.source_mean) ||
+      !std::isfinite(p.noise_second_moment) || !(p.dither_magnitude >= 0.0) ||
+      !std::isfinite(p.dither_magnitude))
+    bad_file("finite codec parameters (dither magnitude >= 0)", "a non-finite or negative one");
+  if (h.kind == CodecKind::qsd)
+    require_nesting_ratio(p.nesting_ratio, "nesting");
+  else if (p.nesting_ratio != 1)
+    bad_file("nesting 1 for sd and pd", std::to_string(p.nesting_ratio));
+  if (h.shape.empty() || h.shape.size() > kMaxNdim)
+    bad_file("a shape of 1 to 8 dimensions", std::to_string(h.shape.size()));
+  Codec c;
+  c.source = make_source(h.source);
+  c.continuous = dynamic_cast<const ContinuousSource*>(c.source.get());
+  if (!c.continuous) bad_file("a continuous source", "'" + h.source + "'");
+  const LatticePtr base = make_lattice(h.lattice);
+  CodecParameters q;  // only what the file stores
+  q.kind = h.kind;
+  q.lattice_scale = p.lattice_scale;
+  q.noise_second_moment = p.noise_second_moment;
+  q.decoder_gain = p.decoder_gain;
+  q.dither_magnitude = p.dither_magnitude;
+  q.nesting_ratio = p.nesting_ratio;
+  q.source_mean = p.source_mean;
+  c.lattices = std::make_shared<CodecLattices>(base, q);
+  require_integer_step(*c.lattices);
+  return c;
+}
+
+}  // namespace
+
+std::uint64_t BitstreamHeader::samples() const {
+  std::uint64_t count = 1;
+  for (std::uint64_t d : shape) {
+    if (d != 0 && count > kMaxBitstreamSamples / d)
+      bad_file("at most 2^31 samples", "a larger shape");
+    count *= d;
+  }
+  if (count > kMaxBitstreamSamples) bad_file("at most 2^31 samples", std::to_string(count));
+  return count;
+}
+
+EncodedBitstream encode_bitstream(BitstreamHeader h, const double* x) {
+  const Codec codec = build_codec(h);
+  const int n = codec.lattices->dimension();
+  const std::uint64_t samples = h.samples();
+  h.blocks = (samples + n - 1) / n;
+  if (h.kind == CodecKind::pd) h.common_seed = 0;
+  // The last block padded with the mean: its cell is the likeliest, and the decoder drops it.
+  std::vector<double> padded;
+  const double* input = x;
+  if (h.blocks * n != samples) {
+    padded.assign(h.blocks * n, h.parameters.source_mean);
+    std::copy(x, x + samples, padded.begin());
+    input = padded.data();
+  }
+  const std::vector<std::uint8_t> payload =
+      encode_payload(codec.lattices, *codec.continuous, h.common_seed, input, h.blocks);
+  Writer w;
+  w.bytes(kMagic, 8);
+  w.u(kBitstreamVersion, 2);
+  w.u(static_cast<std::uint64_t>(h.kind), 1);
+  w.u(h.shape.size(), 1);
+  for (std::uint64_t d : h.shape) w.u(d, 8);
+  w.text(h.lattice);
+  w.text(h.source);
+  w.f64(h.distortion_target);
+  w.f64(h.perception_target);
+  w.u(static_cast<std::uint64_t>(h.parameters.nesting_ratio), 4);
+  w.f64(h.parameters.lattice_scale);
+  w.f64(h.parameters.noise_second_moment);
+  w.f64(h.parameters.decoder_gain);
+  w.f64(h.parameters.dither_magnitude);
+  w.f64(h.parameters.source_mean);
+  w.u(h.common_seed, 8);
+  w.u(h.private_seed, 8);
+  w.u(h.blocks, 8);
+  w.u(payload.size(), 8);
+  w.bytes(payload.data(), payload.size());
+  w.u(crc32_of(w.out.data(), w.out.size()), 4);
+  EncodedBitstream out;
+  out.payload_bytes = payload.size();
+  out.header_bytes = w.out.size() - payload.size();
+  out.bytes = std::move(w.out);
+  return out;
+}
+
+BitstreamHeader read_bitstream_header(const std::uint8_t* data, std::size_t size,
+                                      std::size_t* payload_offset, std::size_t* payload_size) {
+  if (size == 0 || data == nullptr) bad_file("an rdp bitstream file", "an empty file");
+  Reader r(data, size);
+  if (size < 8 || std::memcmp(r.take(8, "magic"), kMagic, 8) != 0)
+    bad_file("an rdp bitstream file (magic 89 'RDPB' 0d 0a 1a)", "another kind of file");
+  const auto version = r.u(2, "version");
+  if (version != kBitstreamVersion)
+    bad_file("format version " + std::to_string(kBitstreamVersion), std::to_string(version));
+  BitstreamHeader h;
+  const auto kind = r.u(1, "codec");
+  if (kind > 2) bad_file("codec 0 (sd), 1 (pd) or 2 (qsd)", std::to_string(kind));
+  h.kind = static_cast<CodecKind>(kind);
+  h.parameters.kind = h.kind;
+  const auto ndim = r.u(1, "shape");
+  if (ndim < 1 || ndim > kMaxNdim) bad_file("a shape of 1 to 8 dimensions", std::to_string(ndim));
+  for (std::uint64_t i = 0; i < ndim; ++i) h.shape.push_back(r.u(8, "shape"));
+  h.lattice = r.text("lattice name");
+  h.source = r.text("source spec");
+  h.distortion_target = r.f64("targets");
+  h.perception_target = r.f64("targets");
+  const auto nesting = r.u(4, "nesting");
+  if (nesting < 1 || nesting > static_cast<std::uint64_t>(kMaxNestingRatio))
+    bad_file("nesting in [1, 1024]", std::to_string(nesting));
+  h.parameters.nesting_ratio = static_cast<int>(nesting);
+  h.parameters.lattice_scale = r.f64("parameters");
+  h.parameters.noise_second_moment = r.f64("parameters");
+  h.parameters.decoder_gain = r.f64("parameters");
+  h.parameters.dither_magnitude = r.f64("parameters");
+  h.parameters.source_mean = r.f64("parameters");
+  h.common_seed = r.u(8, "seeds");
+  h.private_seed = r.u(8, "seeds");
+  h.blocks = r.u(8, "block count");
+  const std::uint64_t length = r.u(8, "payload length");
+  const std::size_t left = size - r.pos();
+  if (left < 4 || length != left - 4)
+    bad_file("a payload length matching the file (" + std::to_string(left < 4 ? 0 : left - 4) +
+                 " bytes before the checksum)",
+             std::to_string(length));
+  const std::size_t offset = r.pos();
+  r.take(static_cast<std::size_t>(length), "payload");
+  const auto stored = static_cast<std::uint32_t>(r.u(4, "checksum"));
+  const std::uint32_t computed = crc32_of(data, size - 4);
+  if (stored != computed) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "CRC-32 %08x, computed %08x", stored, computed);
+    bad_file("a matching CRC-32 (the file is corrupt)", buf);
+  }
+  h.samples();  // checks the shape's size
+  if (payload_offset) *payload_offset = offset;
+  if (payload_size) *payload_size = static_cast<std::size_t>(length);
+  return h;
+}
+
+DecodedBitstream decode_bitstream(const std::uint8_t* data, std::size_t size) {
+  std::size_t offset = 0, length = 0;
+  DecodedBitstream out;
+  out.header = read_bitstream_header(data, size, &offset, &length);
+  const BitstreamHeader& h = out.header;
+  const Codec codec = build_codec(h);
+  const int n = codec.lattices->dimension();
+  const std::uint64_t samples = h.samples();
+  if (h.blocks != (samples + n - 1) / n)
+    bad_file("a block count of ceil(samples / " + std::to_string(n) +
+                 ") = " + std::to_string((samples + n - 1) / n),
+             std::to_string(h.blocks));
+  // Every chunk takes at least 5 bytes (a length and the 4-byte state): a cheap bound that keeps
+  // a forged block count from allocating more than the payload can describe.
+  const std::uint64_t chunks = (h.blocks + payload_chunk_blocks(n) - 1) / payload_chunk_blocks(n);
+  if (chunks > length / 5)
+    bad_file("a payload of at least 5 bytes per chunk of " +
+                 std::to_string(payload_chunk_blocks(n)) + " blocks",
+             std::to_string(length) + " bytes for " + std::to_string(chunks) + " chunks");
+  const std::vector<double> c = decode_payload(codec.lattices, *codec.continuous, h.common_seed,
+                                               data + offset, length, h.blocks);
+  const std::uint64_t values = h.blocks * n;
+  std::vector<double> x_hat(values);
+  const Decoder decoder = h.kind == CodecKind::pd
+                              ? Decoder(codec.lattices, h.private_seed)
+                              : Decoder(codec.lattices, h.common_seed, h.private_seed);
+  // Block b depends on (c_b, seeds, b) only: any thread count gives the same x̂.
+#pragma omp parallel for schedule(static) if (values >= 65536)
+  for (std::int64_t b = 0; b < static_cast<std::int64_t>(h.blocks); ++b)
+    decoder.decode(static_cast<std::uint64_t>(b), &c[b * n], &x_hat[b * n]);
+  x_hat.resize(samples);
+  out.x_hat = std::move(x_hat);
+  out.payload_bytes = length;
+  out.header_bytes = size - length;
+  return out;
 }
 
 }  // namespace rdp

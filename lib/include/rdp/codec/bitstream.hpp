@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "rdp/codec/dithered_codec.hpp"
@@ -47,5 +48,68 @@ std::vector<double> decode_payload(const std::shared_ptr<const CodecLattices>& l
                                    const ContinuousSource& source, std::uint64_t common_seed,
                                    const std::uint8_t* data, std::size_t size,
                                    std::uint64_t blocks);
+
+/// The file: a header, the payload and zlib's CRC-32 of all that precedes it. Little-endian:
+///   magic      8 bytes 89 'R' 'D' 'P' 'B' 0d 0a 1a (non-ASCII first byte, CR LF and ^Z: a file
+///              mangled as text, or a foreign file, fails here)
+///   version    u16 (kBitstreamVersion)
+///   codec      u8 (0 sd, 1 pd, 2 qsd)
+///   ndim       u8 (1 … 8), then shape u64 × ndim: the input array's, row-major
+///   lattice    u16 length + ASCII name (the base lattice, make_lattice())
+///   source     u16 length + ASCII spec (make_source()): the model's cdf
+///   D, P       f64, f64: the targets the parameters were chosen for (for the record)
+///   nesting    u32 (a; 1 unless QSD)
+///   parameters f64 × 5: lattice scale, noise second moment, decoder gain g_s, private dither
+///              magnitude s, source mean μ (the decoder uses these as stored; it solves nothing)
+///   seeds      u64 common, u64 private: the common randomness (SD/QSD; 0 for PD) and the decoder's
+///              own seed. In a deployment the common seed is agreed out of band and the private
+///              one is the decoder's choice; they are stored so that a file reproduces its run.
+///   blocks     u64 = ⌈samples / n⌉ (the last block padded with μ, dropped by the decoder)
+///   payload    u64 length + the bytes of encode_payload()
+///   crc32      u32 of everything above
+inline constexpr std::uint16_t kBitstreamVersion = 1;
+/// Largest number of samples a file may hold (16 GiB of float64 output).
+inline constexpr std::uint64_t kMaxBitstreamSamples = std::uint64_t{1} << 31;
+
+struct BitstreamHeader {
+  CodecKind kind = CodecKind::sd;
+  std::string lattice;  ///< base lattice name
+  std::string source;   ///< continuous source spec
+  double distortion_target = 0.0, perception_target = 0.0;
+  /// Stored: kind, nesting_ratio, lattice_scale, noise_second_moment, decoder_gain,
+  /// dither_magnitude, source_mean; the rest is not part of the file.
+  CodecParameters parameters;
+  std::uint64_t common_seed = 0, private_seed = 0;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t blocks = 0;  ///< set by encode_bitstream
+  std::uint64_t samples() const;
+};
+
+struct EncodedBitstream {
+  std::vector<std::uint8_t> bytes;
+  std::size_t header_bytes = 0;   ///< everything but the payload (the CRC included)
+  std::size_t payload_bytes = 0;  ///< encode_payload()'s bytes
+};
+
+/// Encodes the samples x (header.samples() values) into a whole file. Throws InvalidArgument for
+/// a header that decode_bitstream would refuse or an x that encode_payload() refuses.
+EncodedBitstream encode_bitstream(BitstreamHeader header, const double* x);
+
+struct DecodedBitstream {
+  BitstreamHeader header;
+  std::vector<double> x_hat;  ///< header.samples() values, in the input's order
+  std::size_t header_bytes = 0, payload_bytes = 0;
+};
+
+/// Checks and parses the header, checks the CRC, and decodes the payload with the stored
+/// parameters and seeds. Throws InvalidArgument (parameter "bitstream", "payload" or "rANS
+/// stream", or that of the lattice or source named inside) on anything that is not such a file,
+/// naming what is wrong; never reads outside data[0, size).
+DecodedBitstream decode_bitstream(const std::uint8_t* data, std::size_t size);
+
+/// The header alone (CRC checked), and where the payload lies.
+BitstreamHeader read_bitstream_header(const std::uint8_t* data, std::size_t size,
+                                      std::size_t* payload_offset = nullptr,
+                                      std::size_t* payload_size = nullptr);
 
 }  // namespace rdp
