@@ -24,12 +24,14 @@
 /// coordinate two; nothing is tabulated. (A capped window's escape mass can exceed 2τ; there the
 /// bound does not hold and the escapes cost what they cost.)
 ///
-/// F is the source's cdf; for a Gaussian it is Φ((x − μ)/σ) = ½ erfc(−(x − μ)/(σ√2)) from Boost in
-/// double precision (header-only, so the model does not depend on the platform's libm).
+/// F is the source's cdf; for a Gaussian Φ((x − μ)/σ) = ½ erfc((μ − x)/(σ√2)) with the C
+/// library's erfc (faster than Boost's here; both end in the platform's libm).
 /// Determinism: encoder and decoder evaluate the same function on the same doubles, so they agree
-/// bit for bit when built from the same source and floating-point settings. cum() needs F to be
-/// non-decreasing to within 2^-17 (any accurate cdf is); a cell whose rounded frequency is still 0
-/// is escaped.
+/// bit for bit when built from the same source and floating-point settings and run against the
+/// same libm. A file is therefore portable between machines of one kind (here: Debian 12,
+/// x86-64, glibc); decoding it elsewhere needs an integer-only cdf, which this model is not. cum()
+/// needs F to be non-decreasing to within 2^-17 (any accurate cdf is); a cell whose rounded
+/// frequency is still 0 is escaped.
 #include <cstdint>
 
 #include "rdp/coding/rans.hpp"
@@ -75,8 +77,9 @@ class CellIndexModel {
   double quantile(double u) const;
   const ContinuousSource* source_;
   bool gaussian_ = false;
-  double mu_ = 0.0, sigma_ = 1.0;
-  double step_, q_lo_, q_hi_, median_;
+  double mu_ = 0.0, sigma_ = 1.0, inv_sigma_sqrt2_ = 1.0;
+  const double* grid_ = nullptr;  // Φ⁻¹(i/1024), i = 0 … 1024 (ends ±40)
+  double step_, inv_step_, q_lo_, q_hi_, median_;
   double theta_ = 0.0, scale_ = 0.0;
   std::int64_t lo_ = 0, hi_ = 0;
 };
