@@ -123,27 +123,21 @@ BENCHMARK(BM_RansEncodeStatic)->Arg(16)->Arg(256)->Arg(4096)->Unit(benchmark::kM
 BENCHMARK_CAPTURE(BM_PayloadEncode, sd_z1, "z1", rdp::CodecKind::sd)
     ->Arg(300)
     ->Arg(10)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PayloadDecode, sd_z1, "z1", rdp::CodecKind::sd)
     ->Arg(300)
     ->Arg(10)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PayloadEncode, sd_z8, "z8", rdp::CodecKind::sd)
     ->Arg(10)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PayloadDecode, sd_z8, "z8", rdp::CodecKind::sd)
     ->Arg(10)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PayloadEncode, qsd_z8, "z8", rdp::CodecKind::qsd)
     ->Arg(10)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PayloadDecode, qsd_z8, "z8", rdp::CodecKind::qsd)
     ->Arg(10)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();
