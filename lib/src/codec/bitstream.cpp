@@ -20,6 +20,7 @@ namespace rdp {
 namespace {
 
 constexpr std::uint64_t kChunkSymbols = std::uint64_t{1} << 20;
+constexpr std::uint64_t kMaxPayloadValues = std::uint64_t{1} << 40;
 constexpr double kMaxIndex = 0x1.0p62;
 constexpr int kMaxBlock = 4096;  // the Encoder's limit on the dimension
 
@@ -95,6 +96,8 @@ std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattic
   const int n = lattices->dimension();
   if (n > kMaxBlock)
     throw InvalidArgument("lattice dimension", "[1, 4096] for a codec", std::to_string(n));
+  if (blocks > kMaxPayloadValues / static_cast<std::uint64_t>(n))
+    throw InvalidArgument("blocks", "at most 2^40 values", std::to_string(blocks) + " blocks");
   const std::uint64_t values = blocks * static_cast<std::uint64_t>(n);
   for (std::uint64_t i = 0; i < values; ++i)
     if (!std::isfinite(x[i]))
@@ -146,8 +149,16 @@ std::vector<double> decode_payload(const std::shared_ptr<const CodecLattices>& l
   const double step = require_integer_step(*lattices);
   const int n = lattices->dimension();
   const double mu = lattices->parameters().source_mean;
+  if (blocks > kMaxPayloadValues / static_cast<std::uint64_t>(n))
+    throw InvalidArgument("payload", "at most 2^40 values", std::to_string(blocks) + " blocks");
   const std::uint64_t per_chunk = payload_chunk_blocks(n);
   const std::uint64_t chunks = (blocks + per_chunk - 1) / per_chunk;
+  // Each chunk takes at least 5 bytes (its length and the 4-byte state): checked before
+  // anything is sized by the block count.
+  if (chunks > size / 5)
+    throw InvalidArgument(
+        "payload", "at least 5 bytes per chunk",
+        std::to_string(size) + " bytes for " + std::to_string(chunks) + " chunks");
   // Chunk offsets first (serial, cheap), so that the chunks decode in parallel.
   std::vector<std::size_t> offset(chunks), length(chunks);
   std::size_t pos = 0;
@@ -165,25 +176,34 @@ std::vector<double> decode_payload(const std::shared_ptr<const CodecLattices>& l
   if (pos != size)
     throw InvalidArgument("payload", "no bytes after the last chunk",
                           std::to_string(size - pos) + " trailing bytes");
-  std::vector<double> c(blocks * static_cast<std::uint64_t>(n));
+  // Each chunk decodes into its own buffer, grown as symbols arrive: a forged block count costs
+  // memory only in proportion to what actually decodes.
+  std::vector<std::vector<double>> parts(chunks);
   for_each_chunk(chunks, [&](std::uint64_t j) {
     CellIndexModel model(source, step);
     RansDecoder dec(data + offset[j], length[j]);
     double u[kMaxBlock];
     const std::uint64_t end = std::min(blocks, (j + 1) * per_chunk);
+    std::vector<double>& part = parts[j];
+    part.reserve(std::min<std::uint64_t>((end - j * per_chunk) * n, length[j] * 64));
     for (std::uint64_t b = j * per_chunk; b < end; ++b) {
       shared_dither(*lattices, common_seed, b, u);
-      double* cb = c.data() + b * n;
       for (int k = 0; k < n; ++k) {
         model.place(mu + u[k]);
         const std::int64_t index = get_index(dec, model);
         if (!(std::fabs(double(index)) <= kMaxIndex))
           throw InvalidArgument("payload", "indices within 2^62", std::to_string(index));
-        cb[k] = double(index) * step;
+        part.push_back(double(index) * step);
       }
     }
     dec.finish();
   });
+  std::vector<double> c;
+  c.reserve(blocks * static_cast<std::uint64_t>(n));
+  for (auto& part : parts) {
+    c.insert(c.end(), part.begin(), part.end());
+    std::vector<double>().swap(part);
+  }
   return c;
 }
 
@@ -426,13 +446,6 @@ DecodedBitstream decode_bitstream(const std::uint8_t* data, std::size_t size) {
     bad_file("a block count of ceil(samples / " + std::to_string(n) +
                  ") = " + std::to_string((samples + n - 1) / n),
              std::to_string(h.blocks));
-  // Every chunk takes at least 5 bytes (a length and the 4-byte state): a cheap bound that keeps
-  // a forged block count from allocating more than the payload can describe.
-  const std::uint64_t chunks = (h.blocks + payload_chunk_blocks(n) - 1) / payload_chunk_blocks(n);
-  if (chunks > length / 5)
-    bad_file("a payload of at least 5 bytes per chunk of " +
-                 std::to_string(payload_chunk_blocks(n)) + " blocks",
-             std::to_string(length) + " bytes for " + std::to_string(chunks) + " chunks");
   const std::vector<double> c = decode_payload(codec.lattices, *codec.continuous, h.common_seed,
                                                data + offset, length, h.blocks);
   const std::uint64_t values = h.blocks * n;
