@@ -131,7 +131,8 @@ class RansTable {
   std::vector<std::uint16_t> symbol_;  // 2^16 entries; an alphabet of 2^16 fits in 16 bits
 };
 
-/// Integer indices over an unbounded alphabet: a window [lo, hi] of int64 indices with
+/// Integer indices over an unbounded alphabet: a window [lo, hi] of int64 indices (hi below the
+/// largest int64, so that hi + 1 exists) with
 /// cumulative frequencies cum(k), k in [lo, hi + 1], non-decreasing, cum(lo) = 0 and
 /// cum(hi + 1) < 2^16; index k in the window is the interval [cum(k), cum(k + 1)), and
 /// [cum(hi + 1), 2^16) is ESCAPE. An index outside the window, or inside it with frequency 0,
