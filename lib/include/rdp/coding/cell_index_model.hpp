@@ -21,8 +21,9 @@
 /// more than the exact one times S/2^16 = 1 − (W + 1)/2^16, and the cross-entropy overhead is below
 /// −log2(1 − (W + 1)/2^16) bits per coordinate (to first order it cancels: the unit given to each
 /// cell is taken back from the bulk pro rata). Placing the cells costs no cdf call, coding one
-/// coordinate two; nothing is tabulated. (A capped window's escape mass can exceed 2τ; there the
-/// bound does not hold and the escapes cost what they cost.)
+/// coordinate two, decoding one about two plus a table lookup for the first guess. (A capped
+/// window's escape mass can exceed 2τ; there the bound does not hold and the escapes cost what they
+/// cost.)
 ///
 /// F is the source's cdf; for a Gaussian Φ((x − μ)/σ) = ½ erfc((μ − x)/(σ√2)) with the C
 /// library's erfc (faster than Boost's here; both end in the platform's libm).
