@@ -48,6 +48,7 @@ def render_fig5(out_dir, fig_dir):
             # lower value sits above that bound: then the estimate contradicts a theorem.
             flagged += [r for r in pts if isinstance(r.get("rate_upper_bound_bits"), float)
                         and _rate_bracket(r)[0] > r["rate_upper_bound_bits"]]
+        _coded(ax, [r for r in rows if r["codec"] == codec])
         if flagged:
             ax.scatter(column(flagged, "distortion"), column(flagged, "rate_bits"), s=160,
                        facecolors="none", edgecolors="red",
@@ -58,6 +59,15 @@ def render_fig5(out_dir, fig_dir):
         ax.legend(fontsize=8)
     axes[0].set_ylabel("rate (bits per dimension)")
     save(fig, fig_dir, "fig5_codecs_p0")
+
+
+def _coded(ax, rows):
+    """The coded size of a real file for the same blocks (payload bits per dimension), where the
+    CSV has one (lattices with box cells)."""
+    coded = [r for r in rows if isinstance(r.get("coded_rate_bits"), float)]
+    if coded:
+        ax.scatter(column(coded, "distortion"), column(coded, "coded_rate_bits"), marker="x",
+                   s=50, color="black", zorder=5, label="coded file (payload)")
 
 
 def render_fig6(out_dir, fig_dir):
@@ -93,6 +103,7 @@ def render_fig6(out_dir, fig_dir):
             sel = [r for r in rows if r["lattice"] == lat and r["codec"] == codec]
             label = f"{'Z^8' if lat == 'z8' else 'E8'} {codec.upper()}" + (" (a=3)" if codec == "qsd" else "")
             _errorbar(ax, sel, label, marker=styles[codec], ls="-" if lat == "e8" else ":")
+        _coded(ax, rows)
         ax.set_xlabel("D (MSE per dimension)")
         ax.set_ylabel("rate (bits per dimension)")
         ax.set_xlim(0, max(column(rows, "distortion")) * 1.2)

@@ -3,6 +3,7 @@
 // second moment, the codec's parameters, the Monte Carlo, the theory it is compared with) and its
 // output fields, shared by `rdp simulate` and the codec figures so that both report the same
 // quantities under the same names.
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,6 +36,10 @@ struct CodecRun {
   std::string nsm_method;  ///< "conway_sloane" (tabulated) or "monte_carlo" (10^5 seeded samples)
   CodecParameters parameters;
   SimulationResult result;
+  /// The payload of a real file for the same source blocks (codec/bitstream.hpp), bytes, and its
+  /// bits per dimension; on lattices with box cells (Δ·Z^n) only, NaN elsewhere. The file's
+  /// header (about 150 bytes) is not counted: it does not grow with the samples.
+  double coded_payload_bytes = NAN, coded_rate_bits = NAN;
   bool gaussian = false;  ///< the theory fields exist only for a Gaussian source
   std::string theory;
   double theory_rate_bits = 0.0;
