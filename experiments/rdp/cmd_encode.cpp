@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "problem.hpp"
 #include "rdp/codec/bitstream.hpp"
 #include "rdp/codec/simulate.hpp"
 #include "rdp/error.hpp"
@@ -190,17 +191,13 @@ void run_encode(const EncodeOptions& o) {
   const bool from_file = !o.in.empty();
   if (from_file == !std::isnan(o.samples))
     throw UsageError("give exactly one of --samples N (with --seed) and --in FILE");
-  const LatticePtr base =
-      experiments::parse_typed("--lattice", o.lattice, [&] { return make_lattice(o.lattice); });
+  const CodecInputs in = parse_codec_inputs(o.lattice, o.source);
+  const LatticePtr& base = in.lattice;
+  const SourcePtr& src = in.source;
+  const ContinuousSource* cont = in.continuous;
   if (!(integer_lattice_step(*base) > 0.0))
     throw InvalidArgument("lattice", "z1, zN, z:n=N or NAME^k of these (scaled Z^n) for coding",
                           "'" + o.lattice + "'");
-  const SourcePtr src =
-      experiments::parse_typed("--source", o.source, [&] { return make_source(o.source); });
-  const auto* cont = dynamic_cast<const ContinuousSource*>(src.get());
-  if (!cont)
-    throw InvalidArgument("source", "a continuous source (gaussian, laplace, ...)",
-                          "'" + o.source + "'");
   require_writable_file("out", o.out);
   const int a = kind == CodecKind::qsd ? o.nesting : 1;
   const int n = base->dimension();

@@ -10,6 +10,7 @@
 
 #include "codec_runs.hpp"
 #include "command.hpp"
+#include "problem.hpp"
 #include "rdp/codec/dithered_codec.hpp"
 #include "rdp/codec/simulate.hpp"
 #include "rdp/error.hpp"
@@ -42,14 +43,9 @@ double physical_memory_bytes() {
 
 void run_simulate(const SimulateOptions& o) {
   const CodecKind kind = parse_codec(o.codec);
-  const LatticePtr base =
-      experiments::parse_typed("--lattice", o.lattice, [&] { return make_lattice(o.lattice); });
-  const SourcePtr src =
-      experiments::parse_typed("--source", o.source, [&] { return make_source(o.source); });
-  const auto* cont = dynamic_cast<const ContinuousSource*>(src.get());
-  if (!cont)
-    throw InvalidArgument("source", "a continuous source (gaussian, laplace, ...)",
-                          "'" + o.source + "'");
+  const CodecInputs in = parse_codec_inputs(o.lattice, o.source);
+  const LatticePtr& base = in.lattice;
+  const ContinuousSource* cont = in.continuous;
   if (kind != CodecKind::qsd && o.nesting_given)
     throw InvalidArgument("nesting", "absent unless --codec qsd", std::to_string(o.nesting));
   const int a = kind == CodecKind::qsd ? o.nesting : 1;

@@ -59,4 +59,16 @@ Problem resolve_problem(const ProblemOptions& options) {
   return problem;
 }
 
+CodecInputs parse_codec_inputs(const std::string& lattice, const std::string& source) {
+  CodecInputs in;
+  in.lattice =
+      experiments::parse_typed("--lattice", lattice, [&] { return make_lattice(lattice); });
+  in.source = experiments::parse_typed("--source", source, [&] { return make_source(source); });
+  in.continuous = dynamic_cast<const ContinuousSource*>(in.source.get());
+  if (!in.continuous)
+    throw InvalidArgument("source", "a continuous source (gaussian, laplace, ...)",
+                          "'" + source + "'");
+  return in;
+}
+
 }  // namespace rdp::cli

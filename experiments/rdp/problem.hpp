@@ -4,6 +4,7 @@
 #include <string>
 
 #include "rdp/distortion.hpp"
+#include "rdp/lattice/lattice.hpp"
 #include "rdp/perception.hpp"
 #include "rdp/source.hpp"
 
@@ -28,5 +29,14 @@ Problem resolve_problem(const ProblemOptions& options);
 
 /// The help text listing registered source families.
 std::string source_help();
+
+/// The lattice and the continuous source a codec subcommand (simulate, encode) is given, parsed
+/// with the text as typed in any message; a finite source is refused by name.
+struct CodecInputs {
+  LatticePtr lattice;
+  SourcePtr source;
+  const ContinuousSource* continuous = nullptr;  ///< source, as the codecs need it
+};
+CodecInputs parse_codec_inputs(const std::string& lattice, const std::string& source);
 
 }  // namespace rdp::cli
