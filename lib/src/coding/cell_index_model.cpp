@@ -132,18 +132,7 @@ IndexInterval CellIndexModel::find(std::uint32_t slot) const {
       ca = cj;
     }
   }
-  while (a < b) {
-    const std::int64_t mid = a + (b - a + 1) / 2;
-    const std::uint32_t cm = cum(mid);
-    if (cm <= slot) {
-      a = mid;
-      ca = cm;
-    } else {
-      b = mid - 1;
-      cb = cm;
-    }
-  }
-  return {a, ca, cb - ca};
+  return find_by_bisection(*this, slot, a, b, ca, cb);
 }
 
 double CellIndexModel::cost_bits(std::int64_t k) const {

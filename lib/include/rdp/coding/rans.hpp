@@ -161,6 +161,9 @@ std::int64_t get_index(RansDecoder& dec, const Model& model);
 template <class Model>
 IndexInterval find_by_bisection(const Model& model, std::uint32_t slot, std::int64_t lo,
                                 std::int64_t hi);
+template <class Model>
+IndexInterval find_by_bisection(const Model& model, std::uint32_t slot, std::int64_t lo,
+                                std::int64_t hi, std::uint32_t cum_lo, std::uint32_t cum_hi_next);
 
 namespace detail {
 void put_escaped_index(RansEncoder& enc, std::int64_t lo, std::int64_t hi, std::uint32_t escape,
@@ -193,11 +196,12 @@ std::int64_t get_index(RansDecoder& dec, const Model& model) {
   return s.index;
 }
 
+/// The same, for a caller that already knows a = cum(lo) and b = cum(hi + 1) (a model that
+/// brackets the slot by its own search first and should not pay for those two cum() again).
 template <class Model>
 IndexInterval find_by_bisection(const Model& model, std::uint32_t slot, std::int64_t lo,
-                                std::int64_t hi) {
-  // Invariant: cum(lo) <= slot < cum(hi + 1), so the answer lies in [lo, hi].
-  std::uint32_t a = model.cum(lo), b = model.cum(hi + 1);
+                                std::int64_t hi, std::uint32_t a, std::uint32_t b) {
+  // Invariant: a = cum(lo) <= slot < b = cum(hi + 1), so the answer lies in [lo, hi].
   while (lo < hi) {
     const std::int64_t mid = lo + (hi - lo + 1) / 2;
     const std::uint32_t m = model.cum(mid);
@@ -210,6 +214,12 @@ IndexInterval find_by_bisection(const Model& model, std::uint32_t slot, std::int
     }
   }
   return {lo, a, b - a};
+}
+
+template <class Model>
+IndexInterval find_by_bisection(const Model& model, std::uint32_t slot, std::int64_t lo,
+                                std::int64_t hi) {
+  return find_by_bisection(model, slot, lo, hi, model.cum(lo), model.cum(hi + 1));
 }
 
 }  // namespace rdp
