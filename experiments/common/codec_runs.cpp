@@ -68,7 +68,7 @@ CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source
                               point.distortion_target, point.perception_target, run.point.nesting);
   const auto lattices = std::make_shared<CodecLattices>(base, run.parameters);
   run.result = simulate_codec(lattices, source, options);
-  if (integer_lattice_step(lattices->quantizer()) > 0.0) {
+  {
     // The file's payload for simulate_codec's own blocks (Philox(derive_seed(seed, 3), block)),
     // drawn and coded a chunk at a time so that memory stays at one chunk.
     const int n = run.dimension;

@@ -195,9 +195,6 @@ void run_encode(const EncodeOptions& o) {
   const LatticePtr& base = in.lattice;
   const SourcePtr& src = in.source;
   const ContinuousSource* cont = in.continuous;
-  if (!(integer_lattice_step(*base) > 0.0))
-    throw InvalidArgument("lattice", "z1, zN, z:n=N or NAME^k of these (scaled Z^n) for coding",
-                          "'" + o.lattice + "'");
   require_writable_file("out", o.out);
   const int a = kind == CodecKind::qsd ? o.nesting : 1;
   const int n = base->dimension();

@@ -113,6 +113,20 @@ TEST_CASE("lattice factory: bad names and dimensions throw InvalidArgument namin
   CHECK_THROWS_AS(rdp::make_scaled(rdp::make_lattice("e8"), 0.0), rdp::InvalidArgument);
 }
 
+TEST_CASE("lattice property: Z^n at any scale has box cells, whatever its name") {
+  CHECK(rdp::integer_lattice_step(*rdp::make_lattice("z1")) == 1.0);
+  CHECK(rdp::integer_lattice_step(*rdp::make_lattice("z8")) == 1.0);
+  CHECK(rdp::integer_lattice_step(*rdp::make_lattice("z:n=200")) == 1.0);
+  CHECK(rdp::integer_lattice_step(*rdp::make_lattice("z1^8")) == 1.0);
+  CHECK(rdp::integer_lattice_step(*rdp::make_lattice("z2^3")) == 1.0);
+  CHECK(rdp::integer_lattice_step(*rdp::make_scaled(rdp::make_lattice("z4"), 0.37)) == 0.37);
+  // A1 in the hyperplane Σx = 0 of R² is √2·Z: a box lattice by its generator.
+  CHECK(rdp::integer_lattice_step(*rdp::make_lattice("a1")) ==
+        doctest::Approx(std::sqrt(2.0)).epsilon(1e-15));
+  for (const char* name : {"e8", "d4", "d4star", "a2", "leech", "bw16", "e8^2"})
+    CHECK(rdp::integer_lattice_step(*rdp::make_lattice(name)) == 0.0);
+}
+
 TEST_CASE("lattice generators: every basis vector is a lattice point") {
   for (const char* name : {"z3", "a4", "d5", "d5star", "e8", "bw16", "leech"}) {
     const std::string label = name;

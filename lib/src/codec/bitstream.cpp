@@ -9,7 +9,7 @@
 #include <exception>
 #include <string>
 
-#include "rdp/coding/cell_index_model.hpp"
+#include "rdp/coding/lattice_index_model.hpp"
 #include "rdp/coding/rans.hpp"
 #include "rdp/error.hpp"
 #include "rdp/lattice/nested.hpp"
@@ -21,17 +21,7 @@ namespace {
 
 constexpr std::uint64_t kChunkSymbols = std::uint64_t{1} << 20;
 constexpr std::uint64_t kMaxPayloadValues = std::uint64_t{1} << 40;
-constexpr double kMaxIndex = 0x1.0p62;
 constexpr int kMaxBlock = 4096;  // the Encoder's limit on the dimension
-
-double require_integer_step(const CodecLattices& lattices) {
-  const double step = integer_lattice_step(lattices.quantizer());
-  if (!(step > 0.0))
-    throw InvalidArgument("lattice",
-                          "a scaled Z^n (generator a multiple of the identity) for coding",
-                          "'" + lattices.quantizer().name() + "'");
-  return step;
-}
 
 void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
   while (v >= 0x80) {
@@ -73,16 +63,6 @@ void for_each_chunk(std::uint64_t chunks, Body body) {
 
 }  // namespace
 
-double integer_lattice_step(const Lattice& lattice) {
-  const Eigen::MatrixXd& g = lattice.generator();
-  const double step = g(0, 0);
-  if (!(step > 0.0)) return 0.0;
-  for (Eigen::Index j = 0; j < g.cols(); ++j)
-    for (Eigen::Index i = 0; i < g.rows(); ++i)
-      if (g(i, j) != (i == j ? step : 0.0)) return 0.0;
-  return step;
-}
-
 std::uint64_t payload_chunk_blocks(int dimension) {
   if (dimension < 1) throw InvalidArgument("dimension", ">= 1", std::to_string(dimension));
   return (kChunkSymbols + static_cast<std::uint64_t>(dimension) - 1) /
@@ -92,7 +72,6 @@ std::uint64_t payload_chunk_blocks(int dimension) {
 std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattices>& lattices,
                                          const ContinuousSource& source, std::uint64_t common_seed,
                                          const double* x, std::uint64_t blocks) {
-  const double step = require_integer_step(*lattices);
   const int n = lattices->dimension();
   if (n > kMaxBlock)
     throw InvalidArgument("lattice dimension", "[1, 4096] for a codec", std::to_string(n));
@@ -104,11 +83,13 @@ std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattic
       throw InvalidArgument("x", "finite values",
                             "a non-finite value at index " + std::to_string(i));
   const double mu = lattices->parameters().source_mean;
+  const LatticeChain chain =
+      make_lattice_chain(lattices->base(), lattices->parameters().lattice_scale);
   const std::uint64_t per_chunk = payload_chunk_blocks(n);
   const std::uint64_t chunks = (blocks + per_chunk - 1) / per_chunk;
   std::vector<std::vector<std::uint8_t>> streams(chunks);
   for_each_chunk(chunks, [&](std::uint64_t j) {
-    CellIndexModel model(source, step);
+    LatticeIndexCoder coder(chain, source, mu);
     RansEncoder enc;
     double c[kMaxBlock], u[kMaxBlock], y[kMaxBlock];
     const std::uint64_t end = std::min(blocks, (j + 1) * per_chunk);
@@ -119,17 +100,13 @@ std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattic
       shared_dither(*lattices, common_seed, b, u);
       for (int k = 0; k < n; ++k) y[k] = xb[k] - mu - u[k];
       lattices->quantizer().nearest_point(y, c);
-      for (int k = 0; k < n; ++k) {
-        const double t = c[k] / step;
-        if (!(std::fabs(t) <= kMaxIndex))
-          throw InvalidArgument("x", "within 2^62 lattice steps of the mean", format_number(xb[k]));
-        const auto index = static_cast<std::int64_t>(std::nearbyint(t));
-        // The decoder rebuilds c as index·Δ: it must be the Encoder's value exactly.
-        if (double(index) * step != c[k])
-          throw InvalidArgument("lattice", "a quantizer that rounds to multiples of its step",
-                                "'" + lattices->quantizer().name() + "'");
-        model.place(mu + u[k]);
-        put_index(enc, model, index);
+      try {
+        coder.put_block(enc, c, u);
+      } catch (const InvalidArgument&) {
+        double far = xb[0];
+        for (int k = 1; k < n; ++k)
+          if (std::fabs(xb[k] - mu) > std::fabs(far - mu)) far = xb[k];
+        throw InvalidArgument("x", "within 2^62 lattice steps of the mean", format_number(far));
       }
     }
     enc.finish(streams[j]);
@@ -146,7 +123,6 @@ std::vector<double> decode_payload(const std::shared_ptr<const CodecLattices>& l
                                    const ContinuousSource& source, std::uint64_t common_seed,
                                    const std::uint8_t* data, std::size_t size,
                                    std::uint64_t blocks) {
-  const double step = require_integer_step(*lattices);
   const int n = lattices->dimension();
   const double mu = lattices->parameters().source_mean;
   if (blocks > kMaxPayloadValues / static_cast<std::uint64_t>(n))
@@ -179,22 +155,19 @@ std::vector<double> decode_payload(const std::shared_ptr<const CodecLattices>& l
   // Each chunk decodes into its own buffer, grown as symbols arrive: a forged block count costs
   // memory only in proportion to what actually decodes.
   std::vector<std::vector<double>> parts(chunks);
+  const LatticeChain chain =
+      make_lattice_chain(lattices->base(), lattices->parameters().lattice_scale);
   for_each_chunk(chunks, [&](std::uint64_t j) {
-    CellIndexModel model(source, step);
+    LatticeIndexCoder coder(chain, source, mu);
     RansDecoder dec(data + offset[j], length[j]);
-    double u[kMaxBlock];
+    double u[kMaxBlock], c[kMaxBlock];
     const std::uint64_t end = std::min(blocks, (j + 1) * per_chunk);
     std::vector<double>& part = parts[j];
     part.reserve(std::min<std::uint64_t>((end - j * per_chunk) * n, length[j] * 64));
     for (std::uint64_t b = j * per_chunk; b < end; ++b) {
       shared_dither(*lattices, common_seed, b, u);
-      for (int k = 0; k < n; ++k) {
-        model.place(mu + u[k]);
-        const std::int64_t index = get_index(dec, model);
-        if (!(std::fabs(double(index)) <= kMaxIndex))
-          throw InvalidArgument("payload", "indices within 2^62", std::to_string(index));
-        part.push_back(double(index) * step);
-      }
+      coder.get_block(dec, u, c);
+      part.insert(part.end(), c, c + n);
     }
     dec.finish();
   });
@@ -318,7 +291,6 @@ Codec build_codec(const BitstreamHeader& h) {
   q.nesting_ratio = p.nesting_ratio;
   q.source_mean = p.source_mean;
   c.lattices = std::make_shared<CodecLattices>(base, q);
-  require_integer_step(*c.lattices);
   return c;
 }
 

@@ -31,16 +31,6 @@ CodecKind parse_codec(const std::string& name) {
 
 namespace detail {
 
-bool is_integer_lattice_name(const std::string& name) {
-  // Names "zN" or "z:n=N", possibly scaled ("3*z8"). (No std::regex: GCC 12 warns falsely in it.)
-  const auto star = name.find('*');
-  const std::string base = star == std::string::npos ? name : name.substr(star + 1);
-  const std::string digits = base.rfind("z:n=", 0) == 0 ? base.substr(4)
-                             : base.rfind('z', 0) == 0  ? base.substr(1)
-                                                        : std::string();
-  return !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
-}
-
 ReconstructionMoments integer_lattice_moments(double sigma, double step, int nesting_ratio) {
   require_positive("sigma", sigma);
   require_positive("lattice step", step);
@@ -256,7 +246,7 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
   }
 
   // PD, QSD: the true moments of c̃ as a function of the lattice scale t.
-  const bool integer = detail::is_integer_lattice_name(base.name());
+  const bool integer = integer_lattice_step(base) > 0.0;
   std::unique_ptr<detail::MonteCarloMoments> mc;
   if (!integer) {
     const std::uint64_t blocks = std::max<std::uint64_t>((1u << 19) / n, 1u << 12);
@@ -317,7 +307,7 @@ double sd_rate_upper_bound_bits(double variance, double noise_second_moment, dou
 }
 
 CodecLattices::CodecLattices(LatticePtr base, const CodecParameters& params)
-    : params_(params), quantizer_(make_scaled(base, params.lattice_scale)) {
+    : params_(params), base_(base), quantizer_(make_scaled(base, params.lattice_scale)) {
   if (params.kind == CodecKind::qsd)
     nested_ = std::make_unique<NestedLattice>(
         make_scaled(base, params.lattice_scale / params.nesting_ratio), params.nesting_ratio);

@@ -114,9 +114,9 @@ SimulationResult simulate_codec(std::shared_ptr<const CodecLattices> lattices,
 
   if (options.estimate_rate) {
     t0 = Clock::now();
-    // Z^n at any scale has box cells: the exact path. The lattice's name says so.
-    const bool box = detail::is_integer_lattice_name(lattices->quantizer().name());
-    const double step = params.lattice_scale;
+    // Z^n at any scale has box cells: the exact path (a property of the generator).
+    const double step = integer_lattice_step(lattices->quantizer());
+    const bool box = step > 0.0;
     const bool exact = box && !options.force_cell_monte_carlo;
     const bool paired = box && options.force_cell_monte_carlo;
     const double log_volume = lattices->quantizer().log_covolume();

@@ -380,6 +380,16 @@ LatticePtr make_dual_lattice_d(int n) {
   return std::make_shared<DualLatticeD>(n);
 }
 
+double integer_lattice_step(const Lattice& lattice) {
+  const Eigen::MatrixXd& g = lattice.generator();
+  const double step = g(0, 0);
+  if (!(step > 0.0)) return 0.0;
+  for (Eigen::Index j = 0; j < g.cols(); ++j)
+    for (Eigen::Index i = 0; i < g.rows(); ++i)
+      if (g(i, j) != (i == j ? step : 0.0)) return 0.0;
+  return step;
+}
+
 LatticePtr make_product(LatticePtr factor, int k) {
   if (!factor) throw InvalidArgument("lattice", "a lattice", "null");
   const long max_k = kMaxLatticeDimension / factor->dimension();

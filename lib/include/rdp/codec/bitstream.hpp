@@ -26,10 +26,6 @@
 
 namespace rdp {
 
-/// Δ if the lattice is Δ·Z^n (its generator is Δ times the identity), otherwise 0: the lattices
-/// with box cells, whose coordinates are coded independently and exactly.
-double integer_lattice_step(const Lattice& lattice);
-
 /// Blocks per chunk for dimension n: ⌈2^20 / n⌉.
 std::uint64_t payload_chunk_blocks(int dimension);
 

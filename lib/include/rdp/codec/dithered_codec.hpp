@@ -85,7 +85,8 @@ struct CodecParameters {
 /// A and B depend on the lattice scale t only (σ fixed); MSE(t) rises from 0 to σ² + f², and t is
 /// the root of MSE(t) = D (Boost.Math bracket_and_solve_root with TOMS 748, started from the
 /// additive model's scale). Moments:
-///  - Z^n (names "zN", "z:n=N"): exact, per dimension over the cells [kΔ + o ± Δ/2] of the 1-D
+///  - Z^n at any scale (integer_lattice_step() > 0: z8, z:n=N, z1^8, ...): exact, per dimension
+///  over the cells [kΔ + o ± Δ/2] of the 1-D
 ///    Gaussian, with E[x; cell] = σ(φ(lo/σ) − φ(hi/σ)), averaged over the a offsets o = jΔ/a
 ///    (QSD). For Δ < σ/64 Sheppard's values A = σ² + Δ²/12, B = σ² (error < e^{−2π²·64²}).
 ///  - other lattices: Monte Carlo on 2^19/n blocks (at least 2^12), seeded from the lattice name
@@ -102,9 +103,6 @@ CodecParameters choose_codec_parameters(CodecKind kind, const Lattice& base, dou
                                         int nesting_ratio = 1);
 
 namespace detail {
-/// "zN" or "z:n=N", possibly scaled ("3*z8"): Z^n, whose cells are boxes.
-bool is_integer_lattice_name(const std::string& name);
-
 /// Per-dimension moments of c̃ (see choose_codec_parameters()) for x ~ N(0, σ²).
 struct ReconstructionMoments {
   double second_moment = 0.0;  ///< A = E c̃_k²
@@ -143,6 +141,8 @@ class CodecLattices {
  public:
   CodecLattices(LatticePtr base, const CodecParameters& params);
   const Lattice& quantizer() const { return *quantizer_; }
+  /// The base lattice: quantizer() is lattice_scale times it.
+  const Lattice& base() const { return *base_; }
   /// QSD only: Λ_f inside Λ = a·Λ_f.
   const NestedLattice* nested() const { return nested_.get(); }
   int dimension() const { return quantizer_->dimension(); }
@@ -150,7 +150,7 @@ class CodecLattices {
 
  private:
   CodecParameters params_;
-  LatticePtr quantizer_;
+  LatticePtr base_, quantizer_;
   std::unique_ptr<NestedLattice> nested_;
 };
 

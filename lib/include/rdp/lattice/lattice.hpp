@@ -122,6 +122,11 @@ LatticePtr make_barnes_wall16();
 enum class LeechDecoder { fast, cosets };
 LatticePtr make_leech(LeechDecoder decoder = LeechDecoder::fast);
 
+/// Δ if Λ = Δ·Z^n, i.e. its generator is Δ times the identity (z8, z:n=N, z1^8, 0.3*z4: a
+/// property of the generator, not of the name), otherwise 0. These are the lattices with box
+/// cells, on which a dithered codec's rate and moments are exact products over coordinates.
+double integer_lattice_step(const Lattice& lattice);
+
 /// Λ^k, decoded factor by factor; the generator is block diagonal.
 LatticePtr make_product(LatticePtr factor, int k);
 
