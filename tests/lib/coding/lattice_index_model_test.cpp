@@ -166,8 +166,9 @@ TEST_CASE("Lattice chain: coded rate against the Monte-Carlo bracket of H(c | u)
     CHECK(8.0 * bytes.size() >= cost_total - symbols * std::abs(std::log2(1.0 - 0x1.0p-7)));
     const rdp::Estimate d = diff.estimate();
     MESSAGE(std::string(cs.name) << " D=" << cs.d << ": upper " << sim.rate_bits.value << ", gap "
-                    << sim.rate_bias_bound_bits.value << ", chain − upper " << d.value << " ± "
-                    << d.stderr_ << ", coded " << 8.0 * bytes.size() / symbols);
+                                 << sim.rate_bias_bound_bits.value << ", chain − upper " << d.value
+                                 << " ± " << d.stderr_ << ", coded "
+                                 << 8.0 * bytes.size() / symbols);
     CHECK(sim.rate_lower_bits.value >= 1.0);
     CHECK(d.value >=
           -sim.rate_bias_bound_bits.value - 4 * d.stderr_ - 4 * sim.rate_bias_bound_bits.stderr_);
