@@ -63,7 +63,7 @@ def render_fig5(out_dir, fig_dir):
 
 def _coded(ax, rows):
     """The coded size of a real file for the same blocks (payload bits per dimension), where the
-    CSV has one (lattices with box cells)."""
+    CSV has one (every lattice)."""
     coded = [r for r in rows if isinstance(r.get("coded_rate_bits"), float)]
     if coded:
         ax.scatter(column(coded, "distortion"), column(coded, "coded_rate_bits"), marker="x",

@@ -68,26 +68,24 @@ CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source
                               point.distortion_target, point.perception_target, run.point.nesting);
   const auto lattices = std::make_shared<CodecLattices>(base, run.parameters);
   run.result = simulate_codec(lattices, source, options);
-  {
-    // The file's payload for simulate_codec's own blocks (Philox(derive_seed(seed, 3), block)),
-    // drawn and coded a chunk at a time so that memory stays at one chunk.
-    const int n = run.dimension;
-    const std::uint64_t chunk = payload_chunk_blocks(n), blocks = run.result.blocks;
-    const std::uint64_t source_seed = derive_seed(options.seed, 3);
-    const std::uint64_t common_seed = derive_seed(options.seed, 1);
-    std::vector<double> x(static_cast<std::size_t>(std::min(chunk, blocks)) * n);
-    double bytes = 0.0;
-    for (std::uint64_t b0 = 0; b0 < blocks; b0 += chunk) {
-      const std::uint64_t count = std::min(chunk, blocks - b0);
-      for (std::uint64_t b = 0; b < count; ++b) {
-        Philox rng(source_seed, b0 + b);
-        for (int k = 0; k < n; ++k) x[b * n + k] = source.sample(rng);
-      }
-      bytes += double(encode_payload(lattices, source, common_seed, x.data(), count).size());
+  // The file's payload for simulate_codec's own blocks (Philox(derive_seed(seed, 3), block)),
+  // drawn and coded a chunk at a time so that memory stays at one chunk.
+  const int n = run.dimension;
+  const std::uint64_t chunk = payload_chunk_blocks(n), blocks = run.result.blocks;
+  const std::uint64_t source_seed = derive_seed(options.seed, 3);
+  const std::uint64_t common_seed = derive_seed(options.seed, 1);
+  std::vector<double> x(static_cast<std::size_t>(std::min(chunk, blocks)) * n);
+  double bytes = 0.0;
+  for (std::uint64_t b0 = 0; b0 < blocks; b0 += chunk) {
+    const std::uint64_t count = std::min(chunk, blocks - b0);
+    for (std::uint64_t b = 0; b < count; ++b) {
+      Philox rng(source_seed, b0 + b);
+      for (int k = 0; k < n; ++k) x[b * n + k] = source.sample(rng);
     }
-    run.coded_payload_bytes = bytes;
-    run.coded_rate_bits = 8.0 * bytes / (double(blocks) * n);
+    bytes += double(encode_payload(lattices, source, common_seed, x.data(), count, b0).size());
   }
+  run.coded_payload_bytes = bytes;
+  run.coded_rate_bits = 8.0 * bytes / (double(blocks) * n);
   if (const auto* g = dynamic_cast<const Gaussian*>(&source)) {
     run.gaussian = true;
     set_theory(run, g->sigma());

@@ -37,8 +37,8 @@ struct CodecRun {
   CodecParameters parameters;
   SimulationResult result;
   /// The payload of a real file for the same source blocks (codec/bitstream.hpp), bytes, and its
-  /// bits per dimension; on lattices with box cells (Δ·Z^n) only, NaN elsewhere. The file's
-  /// header (about 150 bytes) is not counted: it does not grow with the samples.
+  /// bits per dimension (every lattice: exact model on Δ·Z^n, the chain model elsewhere). The
+  /// file's header (about 150 bytes) is not counted: it does not grow with the samples.
   double coded_payload_bytes = NAN, coded_rate_bits = NAN;
   bool gaussian = false;  ///< the theory fields exist only for a Gaussian source
   std::string theory;

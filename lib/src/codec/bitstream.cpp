@@ -71,12 +71,15 @@ std::uint64_t payload_chunk_blocks(int dimension) {
 
 std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattices>& lattices,
                                          const ContinuousSource& source, std::uint64_t common_seed,
-                                         const double* x, std::uint64_t blocks) {
+                                         const double* x, std::uint64_t blocks,
+                                         std::uint64_t first_block) {
   const int n = lattices->dimension();
   if (n > kMaxBlock)
     throw InvalidArgument("lattice dimension", "[1, 4096] for a codec", std::to_string(n));
   if (blocks > kMaxPayloadValues / static_cast<std::uint64_t>(n))
     throw InvalidArgument("blocks", "at most 2^40 values", std::to_string(blocks) + " blocks");
+  if (first_block > kMaxPayloadValues)
+    throw InvalidArgument("first block", "at most 2^40", std::to_string(first_block));
   const std::uint64_t values = blocks * static_cast<std::uint64_t>(n);
   for (std::uint64_t i = 0; i < values; ++i)
     if (!std::isfinite(x[i]))
@@ -97,7 +100,7 @@ std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattic
       const double* xb = x + b * n;
       // Encoder::encode's steps, written out so that the dither is drawn once for the point and
       // its model (the tests compare c with the Encoder's, bit for bit).
-      shared_dither(*lattices, common_seed, b, u);
+      shared_dither(*lattices, common_seed, first_block + b, u);
       for (int k = 0; k < n; ++k) y[k] = xb[k] - mu - u[k];
       lattices->quantizer().nearest_point(y, c);
       try {

@@ -121,6 +121,14 @@ TEST_CASE("Bitstream: several chunks, empty input, and one block") {
     for (std::uint64_t b = 0; b < blocks; ++b) encoder.encode(b, &x[b * 3], &expect[b * 3]);
     INFO(blocks << " blocks, " << bytes.size() << " bytes");
     CHECK(bitwise_equal(c, expect));
+    // Coded a chunk at a time, numbered from each chunk's first block: the same total size (what
+    // simulate's coded_payload_bytes relies on).
+    std::size_t pieces = 0;
+    for (std::uint64_t b0 = 0; b0 < blocks; b0 += per_chunk)
+      pieces += rdp::encode_payload(lattices, source, 99, x.data() + b0 * 3,
+                                    std::min(per_chunk, blocks - b0), b0)
+                    .size();
+    if (blocks > 0) CHECK(pieces == bytes.size());
   }
 }
 

@@ -4,12 +4,13 @@
 /// what the decoder knows, and decoded back to the same c bit for bit, from which the codec's
 /// Decoder makes x̂.
 ///
-/// Lattices: those whose quantizer is Δ·Z^n (generator Δ·I: z8, z:n=N, z1^8, any scale), for SD,
-/// PD and QSD. Each coordinate is coded with CellIndexModel (coding/cell_index_model.hpp): the
-/// exact P(c_k | u_k) of the source over the cell, θ = μ + u_k, u the shared dither of the block
-/// (SD), the shared fine point û (QSD) or 0 (PD). The coded length is then the exact
-/// Σ −log2 P(c | u) plus the stated overheads (rans.hpp, cell_index_model.hpp) plus 4 bytes of
-/// rANS state and a length prefix per chunk.
+/// Lattices: all. Each block's point is coded with LatticeIndexCoder
+/// (coding/lattice_index_model.hpp) against its law given u, the shared dither of the block (SD),
+/// the shared fine point û (QSD) or 0 (PD): on Δ·Z^n (z8, z:n=N, z1^8, any scale) the exact
+/// P(c_k | u_k) of the source over each coordinate's cell, so that the coded length is the exact
+/// Σ −log2 P(c | u) plus the stated overheads (rans.hpp, cell_index_model.hpp) plus 4 bytes of rANS
+/// state and a length prefix per chunk; on other lattices a chain over the coordinates of a
+/// reduced basis, a cross-entropy model (docs/THEORY.md §5.5).
 ///
 /// Payload layout. The blocks are cut into chunks of ⌈2^20 / n⌉ blocks (the last may be
 /// shorter); each chunk is an independent rANS stream, written as its byte length (unsigned
@@ -30,12 +31,15 @@ namespace rdp {
 std::uint64_t payload_chunk_blocks(int dimension);
 
 /// Encodes `blocks` source blocks x (blocks × n values, row-major) with the codec's Encoder and
-/// `common_seed` (ignored for PD), coding c against `source`'s cdf (the source the codec was
-/// designed for; it must outlive the call). Throws InvalidArgument for a lattice that is not
-/// Δ·Z^n ("lattice"), a non-finite x ("x") or a point more than 2^62 steps out ("x").
+/// `common_seed` (ignored for PD), coding c against `source`'s cdf (Δ·Z^n) or the Gaussian with its
+/// mean and variance (other lattices); the source must outlive the call. Throws InvalidArgument
+/// for a non-finite x ("x") or a point more than 2^62 steps out ("x"). The blocks are numbered
+/// from `first_block` for the shared dither: a payload coded a chunk at a time with first_block a
+/// multiple of payload_chunk_blocks(n) has, summed, the size of the one coded at once.
 std::vector<std::uint8_t> encode_payload(const std::shared_ptr<const CodecLattices>& lattices,
                                          const ContinuousSource& source, std::uint64_t common_seed,
-                                         const double* x, std::uint64_t blocks);
+                                         const double* x, std::uint64_t blocks,
+                                         std::uint64_t first_block = 0);
 
 /// The inverse: the lattice points c (blocks × n) of `blocks` blocks from data[0, size). Throws
 /// InvalidArgument ("payload" or "rANS stream") on data that is not such a payload: truncated,

@@ -1,6 +1,6 @@
 #pragma once
 /// The law of a dithered codec's lattice point c given what the decoder knows, on any lattice, as
-/// a chain over the lattice's integer coordinates (docs/THEORY.md §5.4).
+/// a chain over the lattice's integer coordinates (docs/THEORY.md §5.5).
 ///
 /// The encoder sends c = Q_Λ(x − μ − u), Λ = t·Λ_base, with u the shared dither (SD), the shared
 /// fine point û (QSD) or 0 (PD). Per factor of a product Λ_f^r (m = dim Λ_f), take a reduced
