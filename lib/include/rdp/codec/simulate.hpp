@@ -6,27 +6,9 @@
 ///
 /// Reported per dimension, each with a standard error:
 ///  - rate: H(c | shared dither) / n bits, the ideal entropy-coded length given the common
-///    randomness, E[−log2 P(c | u)] with P(c | u) = ∫_{c+u+V0} p_y, y = x − μ. For Z^n (any scale)
-///    the cell is a box and P is a product of cdf differences (exact). Otherwise P is estimated by
-///    importance sampling from a mixture q̄ of three proposals (balance heuristic, Veach & Guibas
-///    1995): uniform on the cell (right at high rate, where p_y is nearly flat on the cell), the
-///    source (right when the cell holds most of the mass) and the Gaussian posterior of y given
-///    the cell with the cell replaced by a Gaussian of its second moment, N(μ + ρ(c̃ − μ), 1.5ργ),
-///    ρ = σ²/(σ² + σ_e²), γ = σ_e² (for the cells far from the mean at low rate, whose mass sits
-///    on the face nearest the mean). Fixed shares of each proposal per round (1/4, 1/4, 1/2); the
-///    number of rounds is set by an independent pilot round (aiming at a Jensen bias of 0.002
-///    bits per dimension, at most `rate_max_rounds`), so it does not depend on the draws used.
-///    Each block gives two estimates from the same draws:
-///      upper: −log2 P̂, P̂ the unbiased importance-sampling mean. By Jensen E[−log2 P̂] >=
-///        −log2 P for every block: `rate_bits` is conservative (an upper bound in expectation).
-///      lower: the source block x is itself an exact draw from p_y restricted to the cell; it
-///        replaces one draw (of a component chosen with probability α_c q_c(x)/q̄(x)) and P̂' is
-///        recomputed. The law of that set of draws has density P̂/P relative to the independent
-///        one, so E[log P̂'] − log P is a KL divergence >= 0: E[−log2 P̂'] <= −log2 P
-///        (the "sandwich" of Grosse, Ghahramani & Adams 2015). `rate_lower_bits`.
-///    So the true rate lies in [rate_lower_bits, rate_bits] up to their Monte-Carlo errors, and
-///    the Jensen bias of rate_bits is at most rate_bias_bound_bits (their paired difference).
-///    Draws come from Philox streams of (rate seed, block): thread-count independent.
+///    randomness, from CellRateEstimator (cell_rate.hpp): exact on box cells (Δ·Z^n), otherwise an
+///    importance-sampling bracket [rate_lower_bits, rate_bits] in expectation, whose paired width
+///    is rate_bias_bound_bits.
 ///  - distortion: MSE per dimension.
 ///  - perception (Gaussian sources), four measures that differ and are named apart everywhere
 ///    (perception_estimators.hpp): the marginal W2² (mean over coordinates of the empirical
