@@ -177,6 +177,22 @@ void LatticeIndexCoder::place(int i, const double* u, const std::int64_t* k) {
 
 void LatticeIndexCoder::put_block(RansEncoder& enc, const double* c, const double* u) {
   const int m = chain_->factor_dimension;
+  if (m == 1) {
+    // Box cells: read_indices, place and rebuild for m = 1, written out (the hot path of Z^n);
+    // the same operations in the same order, so the same doubles.
+    const double g = chain_->factor_generator(0, 0), e = chain_->directions(0, 0);
+    const double gt = g * chain_->scale;
+    for (int r = 0; r < chain_->copies; ++r) {
+      const double v = c[r] / gt;
+      const double k = std::nearbyint(v);
+      if (!(std::fabs(v) <= kMaxIndex) || (0.0 + g * k) * chain_->scale != c[r])
+        throw InvalidArgument("lattice point", "t·G·k for integer k within 2^62, rebuilt exactly",
+                              "a point that is not, in coordinate " + std::to_string(r));
+      models_[0].place(mu_ + e * u[r]);
+      put_index(enc, models_[0], static_cast<std::int64_t>(k));
+    }
+    return;
+  }
   std::int64_t k[kMaxLatticeDimension];
   for (int b = 0; b < chain_->copies; ++b) {
     const double* cb = c + b * m;
@@ -194,6 +210,17 @@ void LatticeIndexCoder::put_block(RansEncoder& enc, const double* c, const doubl
 
 void LatticeIndexCoder::get_block(RansDecoder& dec, const double* u, double* c) {
   const int m = chain_->factor_dimension;
+  if (m == 1) {  // box cells, as in put_block
+    const double g = chain_->factor_generator(0, 0), e = chain_->directions(0, 0);
+    for (int r = 0; r < chain_->copies; ++r) {
+      models_[0].place(mu_ + e * u[r]);
+      const std::int64_t k = get_index(dec, models_[0]);
+      if (!(std::fabs(double(k)) <= kMaxIndex))
+        throw InvalidArgument("payload", "indices within 2^62", std::to_string(k));
+      c[r] = (0.0 + g * double(k)) * chain_->scale;
+    }
+    return;
+  }
   std::int64_t k[kMaxLatticeDimension];
   for (int b = 0; b < chain_->copies; ++b) {
     const double* ub = u + b * m;
