@@ -44,6 +44,12 @@ nlohmann::json null() { return nullptr; }
 
 }  // namespace
 
+CodecNsm codec_nsm(const Lattice& base, const std::string& name, std::uint64_t seed) {
+  // Conway & Sloane's value where tabulated; the Monte Carlo only where it is not.
+  if (const auto tabulated = reference_nsm(name)) return {*tabulated, "conway_sloane"};
+  return {normalized_second_moment(base, kNsmSamples, seed).nsm, "monte_carlo"};
+}
+
 CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source,
                          const SimulationOptions& options) {
   CodecRun run;
@@ -53,14 +59,9 @@ CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source
   run.seed = options.seed;
   const LatticePtr base = make_lattice(point.lattice);
   run.dimension = base->dimension();
-  // Conway & Sloane's value where tabulated; the Monte Carlo only where it is not.
-  if (const auto tabulated = reference_nsm(point.lattice)) {
-    run.nsm = *tabulated;
-    run.nsm_method = "conway_sloane";
-  } else {
-    run.nsm = normalized_second_moment(*base, kNsmSamples, options.seed).nsm;
-    run.nsm_method = "monte_carlo";
-  }
+  const CodecNsm nsm = codec_nsm(*base, point.lattice, options.seed);
+  run.nsm = nsm.nsm;
+  run.nsm_method = nsm.method;
   run.source_variance = source.variance();
   const double sigma = std::sqrt(run.source_variance);
   run.parameters =
@@ -85,6 +86,13 @@ CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source
     bytes += double(encode_payload(lattices, source, common_seed, x.data(), count, b0).size());
   }
   run.coded_payload_bytes = bytes;
+  {
+    BitstreamHeader h;
+    h.lattice = base->name();
+    h.source = source.spec();
+    h.shape = {blocks * static_cast<std::uint64_t>(n)};
+    run.coded_header_bytes = double(bitstream_overhead_bytes(h));
+  }
   run.coded_rate_bits = 8.0 * bytes / (double(blocks) * n);
   if (const auto* g = dynamic_cast<const Gaussian*>(&source)) {
     run.gaussian = true;
@@ -130,6 +138,8 @@ std::vector<std::pair<std::string, nlohmann::json>> codec_fields(const CodecRun&
       {"coded_rate_bits", std::isnan(run.coded_rate_bits) ? null() : number(run.coded_rate_bits)},
       {"coded_payload_bytes",
        std::isnan(run.coded_payload_bytes) ? null() : number(run.coded_payload_bytes)},
+      {"coded_header_bytes",
+       std::isnan(run.coded_header_bytes) ? null() : number(run.coded_header_bytes)},
       {"rate_method", r.rate_method},
       {"rate_points", r.rate_points},
       {"rate_mean_draws", monte_carlo_rate ? number(r.rate_mean_draws) : null()},

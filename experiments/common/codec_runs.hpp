@@ -40,6 +40,8 @@ struct CodecRun {
   /// bits per dimension (every lattice: exact model on Δ·Z^n, the chain model elsewhere). The
   /// file's header (about 150 bytes) is not counted: it does not grow with the samples.
   double coded_payload_bytes = NAN, coded_rate_bits = NAN;
+  /// The header and CRC such a file (rdp encode --samples) carries on top, bytes.
+  double coded_header_bytes = NAN;
   bool gaussian = false;  ///< the theory fields exist only for a Gaussian source
   std::string theory;
   double theory_rate_bits = 0.0;
@@ -61,6 +63,16 @@ std::vector<std::string> codec_columns();
 std::vector<std::string> codec_cells(const CodecRun& run);
 
 /// The settings the codec figures share, and the per-point simulation options they imply.
+/// The normalised second moment G the codec parameters are chosen with (choose_codec_parameters):
+/// Conway & Sloane's value where tabulated (reference_nsm), else 10^5 seeded Monte-Carlo samples.
+/// One function for rdp simulate, rdp encode and the figures, so a file and a simulation with the
+/// same seed use the same parameters.
+struct CodecNsm {
+  double nsm = 0.0;
+  std::string method;  ///< "conway_sloane" or "monte_carlo"
+};
+CodecNsm codec_nsm(const Lattice& base, const std::string& name, std::uint64_t seed);
+
 struct CodecRunSettings {
   double sigma = 1.0;
   std::uint64_t samples = 200000;  ///< scalar samples per point

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "codec_runs.hpp"
 #include "command.hpp"
 #include "problem.hpp"
 #include "rdp/codec/bitstream.hpp"
@@ -205,9 +206,9 @@ void run_encode(const EncodeOptions& o) {
   h.source = src->spec();
   h.distortion_target = o.distortion;
   h.perception_target = o.perception;
-  h.parameters =
-      choose_codec_parameters(kind, *base, *reference_nsm("z1"), cont->mean(),
-                              std::sqrt(cont->variance()), o.distortion, o.perception, a);
+  h.parameters = choose_codec_parameters(
+      kind, *base, experiments::codec_nsm(*base, o.lattice, o.seed).nsm, cont->mean(),
+      std::sqrt(cont->variance()), o.distortion, o.perception, a);
   h.common_seed = kind == CodecKind::pd ? 0 : derive_seed(o.seed, 1);
   h.private_seed = derive_seed(o.seed, 2);
   std::vector<double> x;
@@ -290,11 +291,12 @@ void run_decode(const DecodeOptions& o) {
 void setup(CLI::App& app) {
   auto o = std::make_shared<EncodeOptions>();
   auto* enc = app.add_subcommand(
-      "encode", "Code samples into a file with SD-, PD- or QSD-LTC on a scaled Z^n");
+      "encode", "Code samples into a file with SD-, PD- or QSD-LTC on any lattice");
   experiments::add_choice(enc, "--codec", o->codec, {"sd", "pd", "qsd"},
                           "sd | pd | qsd (default sd)");
-  experiments::add_text(enc, "--lattice", o->lattice, "z1, zN, z:n=N or NAME^k of these",
-                        "lattice (scaled Z^n; default z1)");
+  experiments::add_text(enc, "--lattice", o->lattice,
+                        "a lattice name, e.g. z1, z8, e8, leech, e8^2",
+                        "lattice (default z1; exact model on Z^n, chain model elsewhere)");
   experiments::add_integer(enc, "--nesting", o->nesting, 1, kMaxNestingRatio,
                            "QSD nesting ratio a (default 2)")
       ->each([o](const std::string&) { o->nesting_given = true; });

@@ -105,15 +105,21 @@ excess = sim["coded_rate_bits"] - sim["rate_bits"]
 assert sim["rate_method"] == "exact_box_cells", sim["rate_method"]
 assert abs(excess) < 0.002, excess
 PY
-# Lattices without box cells: the chain model's payload, a number, equal to rdp encode's.
-"$rdp" simulate --codec pd --lattice e8 --D 0.3 --samples 4000 --json >"$tmp/sim8.json" 2>"$tmp/err" &&
-  "$rdp" encode --codec pd --lattice e8 --D 0.3 --samples 4000 --out "$tmp/e8.rdpb" --json \
-    >"$tmp/enc8.json" 2>>"$tmp/err"
-if "$py" - "$tmp/sim8.json" "$tmp/enc8.json" <<'PY'; then ok; else bad "simulate's coded rate on e8: $(cat "$tmp/err")"; fi
+# Every lattice: simulate's coded payload is rdp encode's for the same seed (same parameters, same
+# common randomness), and its header count is the file's.
+for spec in "pd e8" "sd leech" "qsd d4"; do
+  set -- $spec
+  "$rdp" simulate --codec "$1" --lattice "$2" --D 0.3 --samples 4800 --seed 5 --json \
+    >"$tmp/sim8.json" 2>"$tmp/err" &&
+    "$rdp" encode --codec "$1" --lattice "$2" --D 0.3 --samples 4800 --seed 5 \
+      --out "$tmp/e8.rdpb" --json >"$tmp/enc8.json" 2>>"$tmp/err"
+  if "$py" - "$tmp/sim8.json" "$tmp/enc8.json" <<'PY'; then ok; else bad "simulate's coded rate on $2: $(cat "$tmp/err")"; fi
 import json, sys
 sim, enc = (json.load(open(p)) for p in sys.argv[1:3])
 assert sim["coded_payload_bytes"] == enc["payload_bytes"], (sim["coded_payload_bytes"], enc)
+assert sim["coded_header_bytes"] == enc["header_bytes"], (sim["coded_header_bytes"], enc)
 assert sim["coded_rate_bits"] > 0, sim
 PY
+done
 
 finish

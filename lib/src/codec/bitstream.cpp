@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "rdp/coding/lattice_index_model.hpp"
@@ -310,6 +311,13 @@ std::uint64_t BitstreamHeader::samples() const {
   return count;
 }
 
+std::size_t bitstream_overhead_bytes(const BitstreamHeader& h) {
+  // magic 8, version 2, codec 1, ndim 1, shape, 2 + lattice, 2 + source, D and P 16, nesting 4,
+  // parameters 40, seeds 16, blocks 8, payload length 8, CRC 4.
+  return 8 + 2 + 1 + 1 + 8 * h.shape.size() + 2 + h.lattice.size() + 2 + h.source.size() + 16 + 4 +
+         40 + 16 + 8 + 8 + 4;
+}
+
 EncodedBitstream encode_bitstream(BitstreamHeader h, const double* x) {
   const Codec codec = build_codec(h);
   const int n = codec.lattices->dimension();
@@ -351,6 +359,8 @@ EncodedBitstream encode_bitstream(BitstreamHeader h, const double* x) {
   EncodedBitstream out;
   out.payload_bytes = payload.size();
   out.header_bytes = w.out.size() - payload.size();
+  if (out.header_bytes != bitstream_overhead_bytes(h))
+    throw std::logic_error("bitstream_overhead_bytes disagrees with the writer");
   out.bytes = std::move(w.out);
   return out;
 }

@@ -91,6 +91,10 @@ struct EncodedBitstream {
   std::size_t payload_bytes = 0;  ///< encode_payload()'s bytes
 };
 
+/// Bytes of the file around the payload (header and CRC) for this header: the fixed fields, 8 per
+/// shape dimension and the two names.
+std::size_t bitstream_overhead_bytes(const BitstreamHeader& header);
+
 /// Encodes the samples x (header.samples() values) into a whole file. Throws InvalidArgument for
 /// a header that decode_bitstream would refuse or an x that encode_payload() refuses.
 EncodedBitstream encode_bitstream(BitstreamHeader header, const double* x);
