@@ -262,6 +262,9 @@ int run_guarded(CLI::App& app, int argc, char** argv, const std::string& name,
   } catch (const UsageError& e) {
     std::cerr << name << ": error: " << e.what() << "\n";
     return 2;
+  } catch (const CheckFailed& e) {
+    std::cerr << name << ": check failed: " << e.what() << "\n";
+    return 3;
   } catch (const std::bad_alloc&) {
     std::cerr << name << ": failed: out of memory\n";
     return 1;

@@ -28,6 +28,12 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A check that ran on valid input and found what it checks to be false (rdp check-witness: the
+/// certificate does not hold): one line on stderr, exit 3, whatever the command printed kept.
+struct CheckFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// `flag` ("--D") taking a real number in `range`. The text must be a whole number in strtod's
 /// decimal syntax: no empty value, no trailing characters, no hexadecimal; nan and inf are outside
 /// every range; a value that overflows or rounds to zero is rejected. Otherwise parsing throws

@@ -38,9 +38,12 @@ nlohmann::json number_or_null(double x) {
   return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
 }
 
-nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, double d, double p,
-                            bool has_perception) {
+nlohmann::json witness_json(const FiniteRdpProblem& pb, const Problem& problem, const BaResult& r,
+                            double d, double p, bool has_perception) {
   nlohmann::json j;
+  j["format"] = "rdp-witness-2";
+  j["distortion"] = problem.distortion.name();  // as parse_distortion reads it back
+  j["perception"] = std::string(perception_name(problem.perception));
   j["source_points"] = pb.source_points;
   j["source_pmf"] =
       std::vector<double>(pb.source_pmf.data(), pb.source_pmf.data() + pb.source_pmf.size());
@@ -63,6 +66,14 @@ nlohmann::json witness_json(const FiniteRdpProblem& pb, const BaResult& r, doubl
   j["multipliers"] = {{"slope_distortion_bits", r.slope_distortion_bits},
                       {"slope_perception_bits", r.slope_perception_bits}};
   j["status"] = std::string(ba_status_name(r.status));
+  // The dual point of lower_bits (rdp check-witness recomputes the bound from it).
+  if (r.dual.present)
+    j["dual"] = {
+        {"form", std::string(ba_dual_form_name(r.dual.form))},
+        {"s_nats", r.dual.s_nats},
+        {"mu_nats", r.dual.mu_nats},
+        {"log_lambda", std::vector<double>(r.dual.log_lambda.data(),
+                                           r.dual.log_lambda.data() + r.dual.log_lambda.size())}};
   return j;
 }
 
@@ -102,7 +113,8 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
   progress.reset();  // ends the status line before the answer is printed
   if (o.witness_given && r.channel.size() > 0)
     write_file_atomic(
-        o.witness, witness_json(fp, r, o.distortion, o.perception, has_perception).dump() + "\n");
+        o.witness,
+        witness_json(fp, pb, r, o.distortion, o.perception, has_perception).dump() + "\n");
   const bool continuous = pb.source->kind() == SourceKind::continuous;
   if (o.json) {
     nlohmann::json j = query_json(o, pb, has_perception);

@@ -17,9 +17,11 @@ using CommandSetup = std::function<void(CLI::App& app)>;
 bool register_command(CommandSetup setup);
 
 /// Builds the app with every registered subcommand and runs it. Exit codes: 0 success, 2 bad
-/// input (parse errors included, one line on stderr, nothing on stdout), 1 internal failure.
+/// input (parse errors included, one line on stderr, nothing on stdout), 3 a check that failed
+/// (rdp check-witness), 1 internal failure.
 int run(int argc, char** argv);
 
+using experiments::CheckFailed;
 using experiments::UsageError;
 
 }  // namespace rdp::cli

@@ -3,6 +3,7 @@
 # with one line on stderr and nothing on stdout. Usage: rdp_cli_test.sh PATH_TO_RDP
 set -u
 rdp=$1
+py=/usr/bin/python3  # Debian's (scripts/setup.sh)
 source "$(dirname "$0")/contract.sh"
 
 # The whole suite of one command is well under a minute; 120 s per call catches a hang.
@@ -117,6 +118,24 @@ expect_usage_error "invalid witness: '$tmp/missing/w\.json'" rate --source berno
 expect_usage_error "invalid witness: '$tmp' \(a directory\)" rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp"
 expect_ok '"method":"ba"' rate --source bernoulli:p=0.1 --perception tv --D 0.1 --P 0.01 --method ba --witness "$tmp/w.json" --json
 if [ -s "$tmp/w.json" ] && [ -z "$(find "$tmp" -name '*.tmp')" ]; then ok; else bad "witness not written, or a temporary file left"; fi
+# Every witness rechecks from the file alone; a tampered one fails with exit 3, a foreign file is
+# bad input.
+expect_ok 'certificate holds' check-witness "$tmp/w.json"
+for spec in "gaussian:sigma=1 w2sq 0.3 0.02" "gaussian:sigma=1 kl 0.4 0.05" "gaussian:sigma=1 w1 0.5 0" \
+  "finite:points=0/1/2,pmf=0.5/0.3/0.2 rkl 0.2 0.05" "bernoulli:p=0.2 tv 0.1 0" "laplace:b=1 none 0.3 -"; do
+  set -- $spec
+  expect_ok '"method":"ba"' rate --source "$1" --perception "$2" --D "$3" $([ "$4" = - ] || echo --P "$4") \
+    --method ba --grid 48 --witness "$tmp/w2.json" --json
+  expect_ok '"agrees":true' check-witness "$tmp/w2.json" --json
+done
+"$py" -c "import json,sys; j=json.load(open(sys.argv[1])); j['lower_bits'] += 0.01; json.dump(j, open(sys.argv[2], 'w'))" "$tmp/w.json" "$tmp/tampered.json"
+timeout 60 "$rdp" check-witness "$tmp/tampered.json" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 3 ] && grep -q 'lower bound' "$tmp/err" && [ -s "$tmp/out" ]; then ok; else bad "a tampered witness did not fail with exit 3: $(cat "$tmp/err")"; fi
+echo '{"source_points": [0]}' >"$tmp/foreign.json"
+expect_usage_error "invalid witness: none; valid range a witness with 'source_pmf'" check-witness "$tmp/foreign.json"
+echo 'not json' >"$tmp/foreign.json"
+expect_usage_error 'invalid witness: text that is not JSON' check-witness "$tmp/foreign.json"
+expect_usage_error "invalid file: '$tmp/none.json'" check-witness "$tmp/none.json"
 # The documented maximum of --samples is refused up front when it cannot fit, not a bad_alloc.
 expect_usage_error 'invalid samples: 2e9; valid range' simulate --lattice z1 --D 0.3 --samples 2e9
 # One list of fields: the perception measures are named apart.

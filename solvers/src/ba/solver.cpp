@@ -62,6 +62,18 @@
 
 namespace rdp {
 
+std::string_view ba_dual_form_name(BaDualForm form) {
+  switch (form) {
+    case BaDualForm::shannon:
+      return "shannon";
+    case BaDualForm::tilted:
+      return "tilted";
+    case BaDualForm::perfect_realism:
+      return "perfect_realism";
+  }
+  return "?";
+}
+
 std::string_view ba_status_name(BaStatus status) {
   switch (status) {
     case BaStatus::converged:
@@ -316,7 +328,8 @@ struct BaSolver::Impl {
   // per query
   double D = 0.0, P = 0.0, tol_d = 0.0, tol_p = 0.0, gap_target = 0.0;
   double best_lb = 0.0, best_ub = kInf, lb_s = 0.0, lb_mu = 0.0;
-  Eigen::VectorXd lb_log_lambda;  // over kept rows: the λ of the best lower bound
+  Eigen::VectorXd lb_log_lambda;             // over kept rows: the λ of the best lower bound
+  BaDualForm lb_form = BaDualForm::shannon;  // which conjugate term that bound used
   // The upper-bound channel is a convex combination of up to three pool channels: where the
   // Lagrangian has several minimisers (TV's flat pieces, low rates) E[Δ] jumps as s crosses the
   // multiplier, and only a mixture meets D and P exactly. E[Δ] is linear in the channel, and I
@@ -697,6 +710,7 @@ struct BaSolver::Impl {
       best_lb = -r.second;
       lb_s = slope;
       lb_mu = r.first;
+      lb_form = BaDualForm::tilted;
       log_lambda_of_pass(lb_log_lambda, false);
     }
     return -r.second;
@@ -768,6 +782,7 @@ struct BaSolver::Impl {
       best_lb = best;
       lb_s = std::exp(best_x[m]);
       lb_mu = std::exp(best_x[m + 1]);
+      lb_form = BaDualForm::tilted;
       for (Eigen::Index i = 0; i < m; ++i) lb_log_lambda[i] = best_x[i];
     }
   }
@@ -968,6 +983,9 @@ struct BaSolver::Impl {
       best_lb = lb;
       lb_s = s;
       lb_mu = mode == Mode::tilted ? mu : 0.0;
+      lb_form = mode == Mode::tilted     ? BaDualForm::tilted
+                : mode == Mode::marginal ? BaDualForm::perfect_realism
+                                         : BaDualForm::shannon;
       log_lambda_of_pass(lb_log_lambda, repaired);
     }
     if (mode == Mode::shannon && lb > shannon_lb) {
@@ -1024,6 +1042,7 @@ struct BaSolver::Impl {
       best_lb = shannon_cache.lb;
       lb_s = shannon_cache.lb_s;
       lb_mu = 0.0;
+      lb_form = BaDualForm::shannon;
       lb_log_lambda = shannon_cache.log_lambda;
     }
     infeasible_at_mu = shannon_cache.infeasible;
@@ -1130,6 +1149,15 @@ struct BaSolver::Impl {
     r.evaluations = evaluations;
     r.slope_distortion_bits = lb_s / kLn2;
     r.slope_perception_bits = lb_mu / kLn2;
+    if (best_lb > 0.0 && lb_log_lambda.size() == m) {
+      // The dual point of the lower bound, over all source rows (rows without mass carry none).
+      r.dual.present = true;
+      r.dual.form = lb_form;
+      r.dual.s_nats = lb_s;
+      r.dual.mu_nats = lb_mu;
+      r.dual.log_lambda = Eigen::VectorXd::Zero(m_full);
+      for (Eigen::Index i = 0; i < m; ++i) r.dual.log_lambda[rows[i]] = lb_log_lambda[i];
+    }
     if (best_ub < kInf && !opt.keep_channel && best_ub - best_lb <= gap_target &&
         best_explicit.size() == 0) {
       // Sweeps: the mixture is not materialised. Its rate is bounded by Σ α_k I(W_k) (I is convex
@@ -1547,30 +1575,63 @@ BaResult BaSolver::solve(double distortion, double perception) {
   impl_->shannon_cache.valid = false;
   impl_->prev_eval_s = -1.0;
   impl_->prox_state.resize(0);
-  BaResult cold = impl_->solve(distortion, perception);
-  if (warm.status == BaStatus::numerical_failure) {
-    cold.iterations += warm.iterations;
-    cold.evaluations += warm.evaluations;
-    return cold;
+  // max_iterations caps both attempts together.
+  BaOptions cold_options = full;
+  cold_options.max_iterations = std::max(1L, full.max_iterations - warm.iterations);
+  impl_->opt = cold_options;
+  BaResult cold;
+  try {
+    cold = impl_->solve(distortion, perception);
+  } catch (...) {
+    impl_->opt = full;
+    throw;
   }
-  if (cold.status == BaStatus::numerical_failure || cold.status == BaStatus::infeasible) {
-    warm.iterations += cold.iterations;
-    warm.evaluations += cold.evaluations;
-    return warm;
+  impl_->opt = full;
+  return merge_ba_attempts(std::move(warm), std::move(cold), full.gap_bits);
+}
+
+BaResult merge_ba_attempts(BaResult first, BaResult second, double gap_bits) {
+  const long iterations = first.iterations + second.iterations;
+  const int evaluations = first.evaluations + second.evaluations;
+  const auto usable = [](const BaResult& r) { return r.status != BaStatus::numerical_failure; };
+  BaResult out;
+  if (!usable(first) || !usable(second) || first.status == BaStatus::infeasible ||
+      second.status == BaStatus::infeasible) {
+    // One attempt cannot be combined: keep the other (the second if both are such).
+    const bool keep_first = usable(first) &&
+                            (!usable(second) || second.status == BaStatus::infeasible) &&
+                            first.status != BaStatus::infeasible;
+    out = keep_first ? std::move(first) : std::move(second);
+  } else {
+    // The smaller upper bound with its channel and figures, the larger lower bound with its dual
+    // point and slopes: each number stays with what certifies it.
+    const bool upper_from_second = second.upper_bits <= first.upper_bits;
+    const bool lower_from_second = second.lower_bits > first.lower_bits;
+    BaResult& upper = upper_from_second ? second : first;
+    BaResult& lower = lower_from_second ? second : first;
+    out.upper_bits = upper.upper_bits;
+    out.distortion_achieved = upper.distortion_achieved;
+    out.perception_achieved = upper.perception_achieved;
+    out.channel = std::move(upper.channel);
+    out.output_pmf = std::move(upper.output_pmf);
+    out.lower_bits = lower.lower_bits;
+    out.slope_distortion_bits = lower.slope_distortion_bits;
+    out.slope_perception_bits = lower.slope_perception_bits;
+    out.dual = std::move(lower.dual);
+    out.gap_bits = out.upper_bits - out.lower_bits;
+    out.rate_bits =
+        std::isfinite(out.upper_bits) ? 0.5 * (out.lower_bits + out.upper_bits) : out.lower_bits;
+    if (out.gap_bits <= gap_bits * (1.0 + 1e-9)) {
+      out.status = BaStatus::converged;
+      out.message = "certified gap " + format_number(out.gap_bits) + " bits (after a cold restart)";
+    } else {
+      out.status = BaStatus::iteration_limit;
+      out.message = upper.message;
+    }
   }
-  BaResult& best = cold.upper_bits <= warm.upper_bits ? cold : warm;
-  best.lower_bits = std::max(warm.lower_bits, cold.lower_bits);
-  best.iterations = warm.iterations + cold.iterations;
-  best.evaluations = warm.evaluations + cold.evaluations;
-  best.gap_bits = best.upper_bits - best.lower_bits;
-  best.rate_bits =
-      std::isfinite(best.upper_bits) ? 0.5 * (best.lower_bits + best.upper_bits) : best.lower_bits;
-  if (best.status == BaStatus::iteration_limit &&
-      best.gap_bits <= impl_->opt.gap_bits * (1.0 + 1e-9)) {
-    best.status = BaStatus::converged;
-    best.message = "certified gap " + format_number(best.gap_bits) + " bits (after a cold restart)";
-  }
-  return BaResult(best);
+  out.iterations = iterations;
+  out.evaluations = evaluations;
+  return out;
 }
 const FiniteRdpProblem& BaSolver::problem() const { return impl_->pb; }
 const BaOptions& BaSolver::options() const { return impl_->opt; }

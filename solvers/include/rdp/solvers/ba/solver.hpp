@@ -56,7 +56,8 @@ struct BaProgress {
 struct BaOptions {
   /// Target for upper − lower, bits. 1e-6 suits a single query, 1e-4 a surface.
   double gap_bits = 1e-6;
-  /// Cap on Blahut–Arimoto iterations summed over every inner solve of one query. One iteration
+  /// Cap on Blahut–Arimoto iterations summed over every inner solve of one query (BaSolver's warm
+  /// attempt and its cold restart together). One iteration
   /// costs about 2·m·n multiply-adds, so the default caps a 256×256 query near a few seconds.
   long max_iterations = 400000;
   /// Cap on iterations of one inner (fixed-multiplier) solve.
@@ -100,6 +101,26 @@ struct BaOptions {
   void validate() const;
 };
 
+/// Which conjugate term the lower bound's dual function uses (docs/THEORY.md §6.2):
+///   shannon          max_j ℓ_j (the P = ∞ dual: no perception price),
+///   tilted           μ φ*(ℓ/μ), the perspective conjugate of d(p_X, ·) at μ > 0 (or its μ → 0
+///                    limit), plus μP,
+///   perfect_realism  ⟨ℓ, p̃⟩ with p̃ the zero point of d (the μ → ∞ limit, for P = 0),
+/// where ℓ_j = ln Σ_i p_i λ_i e^{−sΔ_ij}, merged over a divergence cell by its maximum.
+enum class BaDualForm { shannon, tilted, perfect_realism };
+std::string_view ba_dual_form_name(BaDualForm form);
+
+/// The point at which the lower bound is the Lagrange dual's value,
+///     L = Σ_i p_i ln λ_i − s D − μ P − conjugate(ℓ),   bits = L / ln 2,
+/// enough for anyone to recompute the bound from the problem alone (rdp check-witness).
+struct BaDualPoint {
+  bool present = false;  ///< false when the lower bound is the trivial 0 (or exact: R = 0)
+  BaDualForm form = BaDualForm::shannon;
+  Eigen::VectorXd log_lambda;  ///< ln λ_i per source point (0 where p_i = 0)
+  double s_nats = 0.0;         ///< slope s, nats per unit of distortion
+  double mu_nats = 0.0;        ///< μ, nats per unit of perception (form tilted)
+};
+
 struct BaResult {
   BaStatus status = BaStatus::numerical_failure;
   std::string message;
@@ -115,6 +136,8 @@ struct BaResult {
   /// The upper-bound channel p(x̂|x) (m×n, rows sum to 1) and its output pmf (n).
   Eigen::MatrixXd channel;
   Eigen::VectorXd output_pmf;
+  /// The dual point of lower_bits.
+  BaDualPoint dual;
 };
 
 /// Solves a sequence of targets on one problem, reusing its workspace and warm-starting each
@@ -143,6 +166,12 @@ class BaSolver {
 /// options.max_memory_bytes. BaSolver's constructor calls it; sweeps call it before their
 /// parallel loops.
 void check_ba_memory(const FiniteRdpProblem& problem, const BaOptions& options);
+
+/// Combines two certificates of one query (BaSolver's warm attempt and its cold restart): the
+/// smaller upper bound with its channel, E[Δ] and d, the larger lower bound with its slopes and
+/// dual point, the status recomputed from the gap; iterations and evaluations summed. An attempt
+/// that failed numerically or found the target infeasible is not combined: the other is kept.
+BaResult merge_ba_attempts(BaResult first, BaResult second, double gap_bits);
 
 /// One query, cold start.
 BaResult solve_rdp_ba(const FiniteRdpProblem& problem, double distortion, double perception,
