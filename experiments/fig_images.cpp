@@ -196,14 +196,16 @@ int main(int argc, char** argv) {
               *lattice + " (dimension " + std::to_string(grid_lattice->dimension()) + ")");
         cx.seed = opt.seed;
         cx.run.projections = opt.quick ? 16 : 64;
-        cx.run.rate_draws = opt.quick ? 8 : 16;
+        // The cell Monte Carlo needs its local scale mixture populated (4 scales) in 24 dimensions:
+        // 16 draws per block at least (docs/THEORY.md §7.7).
+        cx.run.rate_draws = opt.quick ? 16 : 32;
         cx.run.frechet_features = 64;
         cx.run.batches = 8;
         const Eigen::Index train_rows =
             std::min<Eigen::Index>(data.train.rows(), opt.quick ? 20000 : data.train.rows());
         const Eigen::Index test_rows =
             std::min<Eigen::Index>(data.test.rows(), opt.quick ? 500 : data.test.rows());
-        const Eigen::Index fig10_rows = std::min<Eigen::Index>(test_rows, opt.quick ? 300 : 2000);
+        const Eigen::Index fig10_rows = std::min<Eigen::Index>(test_rows, opt.quick ? 300 : 1000);
         if (test_rows < 2 * cx.run.batches)
           throw InvalidArgument("data", "at least 16 test rows", std::to_string(test_rows));
         const Pca pca = fit_pca(data.train.topRows(train_rows));

@@ -173,14 +173,23 @@ def render_codecs(out_dir, fig_dir):
     axes[0].plot(column(th, "D"), column(th, "rate_half_distortion_bits"), "k--",
                  label="model R(D/2,∞)")
     axes[0].plot(column(th, "D"), column(th, "rate_shannon_bits"), "k:", label="model R(D,∞)")
+    # The cell Monte Carlo's upper value can be far above its lower one at low rate (docs/THEORY.md
+    # §7.7): the axis stops at twice the largest lower value, and a bracket that runs beyond it
+    # ends in an arrow.
+    top = 2.0 * max(min(r["rate_bits"], r["rate_lower_bits"]) for r in rows)
     for design, ax, xkey in (("R_D", axes[0], "distortion"), ("R_P", axes[1], "perception_w2sq")):
         sel = [r for r in rows if r["design"] == design]
+        ax.set_ylim(0, top)
         for key, by_codec in group_by(sel, "codec").items():
             for pts in group_by(by_codec, "nesting").values():
                 for lat, lpts in group_by(pts, "lattice").items():
                     lpts = sorted(lpts, key=lambda r: r[xkey])
                     ys, lo, hi = zip(*[_rate_err(r) for r in lpts])
                     ck = _codec_key(lpts[0])
+                    clipped = [(x, 0.97 * top) for x, y, h in zip(column(lpts, xkey), ys, hi)
+                               if y + h > top]
+                    if clipped:
+                        ax.scatter(*zip(*clipped), marker="^", color=CODEC_COLORS.get(ck), s=25)
                     ax.errorbar(column(lpts, xkey), ys, yerr=[lo, hi], ls="-", lw=0.8,
                                 marker=LATTICE_MARKERS.get(lat, "o"), color=CODEC_COLORS.get(ck),
                                 capsize=2, label=f"{_codec_label(ck)}, {lat}")
