@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
               theory9.add_row(
                   {"surface", "", CsvTable::cell(dd), CsvTable::cell(p), CsvTable::cell(r)});
             }
-          const std::vector<double> pl = linspace(0.0, 0.25 * var_pixel, opt.quick ? 6 : 26);
+          const std::vector<double> pl = linspace(0.0, 0.25 * var_pixel, opt.quick ? 6 : 16);
           for (double r : rdp_rates)
             for (double p : pl)
               theory9.add_row(

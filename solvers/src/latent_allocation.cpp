@@ -1,6 +1,7 @@
 #include "rdp/solvers/latent_allocation.hpp"
 
 #include <algorithm>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -46,16 +47,18 @@ double gaussian_distortion_for_rate(const std::vector<double>& latent_std, doubl
     return rate_distortion_perception_diagonal_gaussian_w2sq(latent_std, d, perception_total)
         .rate_bits;
   };
-  // R(D) >= rate at lo, R(D) < rate at hi (zero rate beyond 2Σσ² for any P).
-  double lo = total * 1e-12, hi = 2.0 * total;
+  // R(D) >= rate at lo, R(D) < rate at hi (zero rate beyond 2Σσ² for any P). TOMS 748 in
+  // t = ln D (each evaluation is a vector solve, ~10 ms for 784 components with P active), to a
+  // relative 1e-9 in D.
+  const double lo = total * 1e-12, hi = 2.0 * total;
   if (rate(lo) < rate_bits)
     throw InvalidArgument("rate_bits", "below the model's rate at D = 1e-12 of the variance",
                           format_number(rate_bits));
-  for (int it = 0; it < 80 && hi / lo > 1.0 + 1e-10; ++it) {
-    const double mid = std::sqrt(lo * hi);
-    (rate(mid) >= rate_bits ? lo : hi) = mid;
-  }
-  return std::sqrt(lo * hi);
+  const auto f = [&](double t) { return rate(std::exp(t)) - rate_bits; };
+  boost::uintmax_t iterations = 100;
+  const auto root = boost::math::tools::toms748_solve(
+      f, std::log(lo), std::log(hi), boost::math::tools::eps_tolerance<double>(30), iterations);
+  return std::exp(0.5 * (root.first + root.second));
 }
 
 }  // namespace rdp
