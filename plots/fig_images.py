@@ -193,6 +193,10 @@ def render_codecs(out_dir, fig_dir):
                     ax.errorbar(column(lpts, xkey), ys, yerr=[lo, hi], ls="-", lw=0.8,
                                 marker=LATTICE_MARKERS.get(lat, "o"), color=CODEC_COLORS.get(ck),
                                 capsize=2, label=f"{_codec_label(ck)}, {lat}")
+        coded = [r for r in sel if isinstance(r.get("coded_rate_bits"), float)]
+        if coded:  # Z^n: real rANS payloads (one stream per component; same law of dither)
+            ax.scatter(column(coded, xkey), column(coded, "coded_rate_bits"), marker="x", s=30,
+                       color="black", zorder=6, label="coded payload (Z^n)")
         ax.set_ylabel("rate (bits per image)")
         ax.legend(fontsize=6, ncol=2)
     axes[0].set_xscale("log")

@@ -1,6 +1,7 @@
 #include "rdp/io/dataset.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "rdp/error.hpp"
@@ -67,7 +68,8 @@ DataSet load_dataset(const std::string& parameter, const std::string& spec) {
   Loaded train, test;
   bool split_given = false;
   if (spec == "fashion-mnist") {
-    const std::string dir = kFashionMnistDir;
+    const char* env = std::getenv("RDP_FASHION_MNIST_DIR");
+    const std::string dir = env && *env ? env : kFashionMnistDir;
     const std::string tr = dir + "/train-images-idx3-ubyte.gz",
                       te = dir + "/t10k-images-idx3-ubyte.gz";
     if (!readable(tr) || !readable(te))

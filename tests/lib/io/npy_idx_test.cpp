@@ -162,6 +162,18 @@ TEST_CASE("dataset: npy specs split train/test, refuse NaN and unknown forms") {
   CHECK(message_of([&] { rdp::load_dataset("data", "npy:"); }).find("invalid data") == 0);
 }
 
+TEST_CASE("dataset: without the package's files, one line names the package and its install") {
+  Scratch s;
+  ::setenv("RDP_FASHION_MNIST_DIR", s.dir.c_str(), 1);
+  const std::string m = message_of([] { rdp::load_dataset("data", "fashion-mnist"); });
+  ::unsetenv("RDP_FASHION_MNIST_DIR");
+  CHECK(m.find("invalid data: 'fashion-mnist', but ") == 0);
+  CHECK(m.find("train-images-idx3-ubyte.gz is missing") != std::string::npos);
+  CHECK(m.find("sudo apt-get install dataset-fashion-mnist, or scripts/setup.sh") !=
+        std::string::npos);
+  CHECK(m.find('\n') == std::string::npos);
+}
+
 TEST_CASE("dataset: fashion-mnist is 60000 + 10000 images of 28 x 28 when the package is there") {
   const std::string train = std::string(rdp::kFashionMnistDir) + "/train-images-idx3-ubyte.gz";
   if (!std::ifstream(train).good()) {

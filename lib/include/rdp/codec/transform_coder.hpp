@@ -110,6 +110,11 @@ struct TransformRunResult {
   /// SD only (NaN otherwise): Σ ½ log2(1 + a_i² v_i/σ_e²) + n·½ log2(2πeG), v_i the test
   /// latents' variances: H(c|u) of any source with those variances is at most this (max entropy).
   double rate_entropy_bound_bits = 0.0;
+  /// Z^n only (NaN elsewhere): bits per item of real rANS payloads, rdp::encode_payload run once
+  /// per coded component on that component's z over all items, against its model N(0, a_i²σ_i²),
+  /// with its own dither streams (derive_seed(common seed, 100 + i)): the same law as the run's
+  /// dither, not the same draws, so it checks the estimate to within its standard error.
+  double coded_rate_bits = NAN;
   Estimate distortion_mse;  ///< per pixel: ‖x − x̂‖²/d = ‖y − ŷ‖²/d (V orthonormal)
   /// Sliced W2² between the test items and their reconstructions in pixel space, per direction
   /// (θ uniform on the unit sphere of R^d, which V maps to itself, so it is computed on the

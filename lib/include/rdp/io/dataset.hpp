@@ -13,7 +13,9 @@
 
 namespace rdp {
 
-/// Where Debian's dataset-fashion-mnist package puts its files (`dpkg -L dataset-fashion-mnist`).
+/// Where Debian's dataset-fashion-mnist package puts its files (`dpkg -L dataset-fashion-mnist`);
+/// the environment variable RDP_FASHION_MNIST_DIR, when set and non-empty, names another
+/// directory holding the same two files (a copy elsewhere, or none, which the tests use).
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
 struct DataSet {
