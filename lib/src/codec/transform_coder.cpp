@@ -387,7 +387,7 @@ TransformCoder design_transform_coder(const LatentAllocation& al,
     }
   }
 
-  // Synthesis gains (eq. 7.4–7.6), s_i the allocation's output std.
+  // Synthesis gains (eq. 7.3 for SD, 7.6 for PD and QSD), s_i the allocation's output std.
   tc.reconstruction_gain.resize(un);
   tc.noise_gain.assign(un, 0.0);
   const int a_nest = params.nesting_ratio;

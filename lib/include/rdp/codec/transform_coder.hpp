@@ -7,18 +7,20 @@
 ///
 /// With y the PCA coefficients of an item (y_i of model variance σ_i² = λ_i) and (ρ_i, s_i, ν) the
 /// allocation's correlations, output standard deviations and perception multiplier:
-///  encoder   z_i = a_i y_i (i < n),  a_i = √G_e ρ_i / (σ_i √(1 − ρ_i²)),  G_e = σ_e² (§7 eq. 7.2),
+///  encoder   z_i = a_i y_i (i < n),  a_i = σ_e ρ_i / (σ_i √(1 − ρ_i²))  (§7, eq. 7.2),
 ///            c = Q_Λ(z − u) with the codec's shared dither u (SD: on V0; QSD: a fine point; PD: 0)
 ///  decoder   c̃ = c + u, v the decoder's private dither (PD: on V0(Λ); QSD: on V0(Λ_f); SD: none),
 ///            ŷ_i = α_i c̃_i + β_i v_i (i < n),   ŷ_i = ν σ_i ξ_i (i ≥ n, ξ_i ~ N(0,1) private)
 /// SD's gains follow from the crypto lemma (c̃ = z + e exactly); PD's and QSD's from the true
-/// moments A_i = E c̃_i², B_i = E[y_i c̃_i] measured on the train split (§7 eq. 7.4–7.6).
+/// moments A_i = E c̃_i², B_i = E[y_i c̃_i] measured on the train split (eq. 7.6); SD's are eq. 7.3,
+/// the uncoded outputs eq. 7.5.
 ///
 /// Randomness: item j is block j of the codec (shared dither Philox(common, j), private dither
 /// Philox(private, j)); the uncoded components' ξ come from Philox(derive_seed(seed, 6), j), the
 /// rate's Monte Carlo from Philox(derive_seed(seed, 4), j), the sliced-W2 directions from
 /// Philox(derive_seed(seed, 5), l). Results are identical for any number of OpenMP threads.
 #include <Eigen/Core>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
