@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-MODULES = ["fig_theory", "fig_numerical", "fig_codecs"]
+MODULES = ["fig_theory", "fig_numerical", "fig_codecs", "fig_images"]
 
 
 def main():

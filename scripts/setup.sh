@@ -6,6 +6,7 @@ packages=(
   libboost-dev libeigen3-dev libnlopt-cxx-dev librandom123-dev
   doctest-dev libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev zlib1g-dev
   python3 python3-matplotlib python3-numpy
+  dataset-fashion-mnist
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -11,7 +11,7 @@ source "$(dirname "$0")/contract.sh"
 expect_usage_error() { check_usage_error 5 "$1" "$bin/$2" "${@:3}"; }
 
 touch "$tmp/a_file"
-for exe in fig_codecs fig_numerical fig_theory table_closed_forms table_lattices; do
+for exe in fig_codecs fig_images fig_numerical fig_theory table_closed_forms table_lattices; do
   [ -x "$bin/$exe" ] || { bad "$exe not built"; continue; }
   # fig_codecs computed for 11 s before finding these.
   expect_usage_error "invalid out: '$tmp/a_file' .*valid range a writable directory" "$exe" --quick --out "$tmp/a_file"
