@@ -16,8 +16,17 @@ expect_ok '"region":"S2"' rate --source bernoulli:p=0.1 --perception tv --D 0.05
 expect_ok "$json_one_line" rate --source gaussian:sigma=1 --perception w2sq --D 0.5 --P 0.04 --json
 # σ = 1, D = 0.5, P = 0.04: s = 0.8, ρ = 0.7125, R = −½ log2(1 − ρ²) = 0.51113107537859...
 expect_ok '"rate_bits":0\.5111310753785' rate --source gaussian:sigma=1 --perception w2sq --D 0.5 --P 0.04 --json
-expect_ok "$json_one_line" rate --source gaussian:sigma=1 --perception kl --D 0.5 --P 0.1 --json
-expect_ok '"optimality":"jointly_gaussian"' rate --source gaussian:sigma=1 --perception kl --D 0.5 --P 0.1 --json
+expect_ok "$json_one_line" rate --source gaussian:sigma=1 --perception kl --D 0.5 --P 0.1 --method closed --json
+expect_ok '"note":"jointly Gaussian reconstructions only.*"optimality":"jointly_gaussian"' rate --source gaussian:sigma=1 --perception kl --D 0.5 --P 0.1 --method closed --json
+# auto: the certified bracket, the jointly Gaussian value beside it and above the explicit channel.
+expect_ok '"method":"bracket"' rate --source gaussian:sigma=1 --perception kl --D 0.8 --P 0.05 --json
+if "$py" -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j['lower_bits'] < j['discretised_lower_bits'] <= j['discretised_upper_bits'] < j['upper_bits'] < j['jointly_gaussian_bits'], j
+assert j['upper_bits'] <= 0.2349 and j['channel_distortion'] <= 0.8 and j['channel_perception_nats'] <= 0.05, j
+" "$tmp/out"; then ok; else bad "rate --perception kl bracket: $(cat "$tmp/out")"; fi
+expect_ok 'in \[0\.16' rate --source gaussian:sigma=2,mu=1 --perception kl --D 3.2 --P 0.05
 expect_ok "$json_one_line" rate --source gaussian:sigma=1 --perception rkl --D 0.5 --P 0.1 --json
 expect_ok '"rate_bits":0\.5[,}]' rate --source gaussian:sigma=1 --D 0.5 --json
 expect_ok '^R\(D=0\.5\) = 0\.5 bits' rate --source gaussian:sigma=1 --D 0.5
