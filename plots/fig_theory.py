@@ -51,8 +51,8 @@ def render_case(out_dir, fig_dir, figure, name, overlay=None):
     case = case_of(out_dir, figure, name, "surface")
     title = problem_title(case)
     if case.get("perception") == "kl" and case.get("source", "").startswith("gaussian"):
-        # Only the optimum over jointly Gaussian reconstructions (docs/THEORY.md §3).
-        title += " (jointly Gaussian X̂: an upper bound on R)"
+        # Only the optimum over jointly Gaussian reconstructions (docs/THEORY.md §3.2, §3.5).
+        title += " (jointly Gaussian X̂: an upper bound, not R; ◆ explicit channels below it)"
     p_label = PERCEPTION_AXIS.get(case.get("perception"), "P")
     surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
     levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
@@ -61,8 +61,11 @@ def render_case(out_dir, fig_dir, figure, name, overlay=None):
     p = np.array(column(surf, "P"))
     r = np.array(column(surf, "rate_bits"))
     nd, npp = len(np.unique(d)), len(np.unique(p))
-    fig = plt.figure(figsize=(15, 4.5))
-    ax = fig.add_subplot(1, 3, 1, projection="3d")
+    explicit_path = os.path.join(out_dir, f"{base}_explicit_channel.csv")
+    explicit = read_csv(explicit_path) if os.path.exists(explicit_path) else []
+    panels = 4 if explicit else 3
+    fig = plt.figure(figsize=(5 * panels, 4.5))
+    ax = fig.add_subplot(1, panels, 1, projection="3d")
     ax.plot_surface(d.reshape(nd, npp), p.reshape(nd, npp), np.minimum(r, 3.0).reshape(nd, npp),
                     cmap="viridis", alpha=0.75, linewidth=0)
     for rate, pts in sorted(group_by(levels, "rate_bits").items()):
@@ -71,7 +74,7 @@ def render_case(out_dir, fig_dir, figure, name, overlay=None):
     ax.set_ylabel(p_label)
     ax.set_zlabel("R (bits)")
     ax.set_title("(a) equi-rate level sets on R(D,P)")
-    ax2 = fig.add_subplot(1, 3, 2)
+    ax2 = fig.add_subplot(1, panels, 2)
     for rate, pts in sorted(group_by(levels, "rate_bits").items()):
         ax2.plot(column(pts, "D"), column(pts, "P"), label=f"R = {rate:g}")
     if overlay:
@@ -80,15 +83,31 @@ def render_case(out_dir, fig_dir, figure, name, overlay=None):
     ax2.set_ylabel(p_label)
     ax2.set_title("(b) perception-distortion cross-sections")
     ax2.legend(fontsize=8)
-    ax3 = fig.add_subplot(1, 3, 3)
+    ax3 = fig.add_subplot(1, panels, 3)
     for dist, pts in sorted(group_by(rp, "D").items()):
         ax3.plot(column(pts, "P"), column(pts, "rate_bits"), label=f"D = {dist:g}")
     if overlay:
         overlay(ax3, "rate_perception")
+    if explicit:
+        # Certified upper bounds from explicit heavy-tailed channels (fig_theory, THEORY §3.5).
+        ax3.plot(column(explicit, "P"), column(explicit, "rate_bits"), "D", ms=5, mfc="none",
+                 color="crimson", label="explicit channel (certified upper bound)")
     ax3.set_xlabel(p_label)
     ax3.set_ylabel("R (bits)")
     ax3.set_title("(c) rate-perception cross-sections")
     ax3.legend(fontsize=8)
+    if explicit:
+        # The gap itself: how far the jointly Gaussian value lies above a certified upper bound.
+        ax4 = fig.add_subplot(1, panels, 4)
+        for dist, pts in sorted(group_by(explicit, "D").items()):
+            gap = np.array(column(pts, "jointly_gaussian_bits")) - np.array(column(pts, "rate_bits"))
+            ax4.plot(column(pts, "P"), gap * 1e3, "D-", ms=4, label=f"D = {dist:g}")
+        ax4.axhline(0.0, color="k", lw=0.8)
+        ax4.set_xscale("log")
+        ax4.set_xlabel(p_label)
+        ax4.set_ylabel("jointly Gaussian − explicit channel (millibits)")
+        ax4.set_title("(d) the jointly Gaussian value is not R(D,P)")
+        ax4.legend(fontsize=8)
     fig.suptitle(title)
     save(fig, fig_dir, base)
 
