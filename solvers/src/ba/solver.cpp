@@ -59,169 +59,15 @@
 #include "rdp/error.hpp"
 #include "rdp/information.hpp"
 #include "rdp/solvers/ba/detail/kernel.hpp"
+#include "sign_search.hpp"
 
 namespace rdp {
 
-std::string_view ba_dual_form_name(BaDualForm form) {
-  switch (form) {
-    case BaDualForm::shannon:
-      return "shannon";
-    case BaDualForm::tilted:
-      return "tilted";
-    case BaDualForm::perfect_realism:
-      return "perfect_realism";
-  }
-  return "?";
-}
-
-std::string_view ba_status_name(BaStatus status) {
-  switch (status) {
-    case BaStatus::converged:
-      return "converged";
-    case BaStatus::iteration_limit:
-      return "iteration_limit";
-    case BaStatus::infeasible:
-      return "infeasible";
-    case BaStatus::numerical_failure:
-      return "numerical_failure";
-  }
-  return "?";
-}
-
-void BaOptions::validate() const {
-  require_in_interval("gap bits", gap_bits, 0.0, 1.0, true, false);
-  if (max_iterations < 1)
-    throw InvalidArgument("max iterations", "[1, inf)", std::to_string(max_iterations));
-  if (max_inner_iterations < 1)
-    throw InvalidArgument("max inner iterations", "[1, inf)", std::to_string(max_inner_iterations));
-  if (max_evaluations < 1)
-    throw InvalidArgument("max evaluations", "[1, inf)", std::to_string(max_evaluations));
-  require_in_interval("constraint tolerance", constraint_tolerance, 0.0, 1e-3, false, false);
-  require_in_interval("tilt damping", tilt_damping, 0.0, 1.0, true, false);
-  require_in_interval("inner gap fraction", inner_gap_fraction, 0.0, 1.0, true, false);
-  if (!(max_seconds > 0.0))  // NaN too; infinity means no budget
-    throw InvalidArgument("max seconds", "(0, inf]", format_number(max_seconds));
-  if (!(max_memory_bytes > 0.0))
-    throw InvalidArgument("max memory bytes", "(0, inf]", format_number(max_memory_bytes));
-}
-
-double ba_memory_bytes(double m, double n) { return 88.0 * m * n; }
-
-void check_ba_memory(const FiniteRdpProblem& problem, const BaOptions& options) {
-  const double m = static_cast<double>(problem.source_pmf.size());
-  const double n = static_cast<double>(problem.reconstruction_points.size());
-  if (ba_memory_bytes(m, n) > options.max_memory_bytes)
-    throw InvalidArgument("problem size",
-                          "m x n at " + format_number(ba_memory_bytes(1.0, 1.0)) +
-                              " bytes per entry within max memory " +
-                              format_number(options.max_memory_bytes) + " bytes",
-                          format_number(m) + " x " + format_number(n) + " (about " +
-                              format_number(ba_memory_bytes(m, n)) + " bytes)");
-}
-
-namespace detail {
-
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define RDP_BA_TARGET_CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define RDP_BA_TARGET_CLONES
-#endif
-
-/// One Blahut–Arimoto sweep over the row-major kernel K (m×n):
-///   Z_i = Σ_j K_ij w_j,  v_i = p_i / Z_i,  c_j = Σ_i v_i K_ij.
-/// Both products read a block of rows while it is in L1, so K streams from memory once per
-/// iteration. Four rows at a time: four independent dot-product chains hide the FMA latency, and
-/// c is loaded and stored once per four rows.
-RDP_BA_TARGET_CLONES
-void fused_kernel_pass(const double* __restrict k, long m, long n, const double* __restrict w,
-                       const double* __restrict p, double* __restrict z, double* __restrict v,
-                       double* __restrict c) {
-  for (long j = 0; j < n; ++j) c[j] = 0.0;
-  long i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const double* __restrict r0 = k + i * n;
-    const double* __restrict r1 = r0 + n;
-    const double* __restrict r2 = r1 + n;
-    const double* __restrict r3 = r2 + n;
-    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-#pragma omp simd reduction(+ : a0, a1, a2, a3)
-    for (long j = 0; j < n; ++j) {
-      a0 += r0[j] * w[j];
-      a1 += r1[j] * w[j];
-      a2 += r2[j] * w[j];
-      a3 += r3[j] * w[j];
-    }
-    z[i] = a0, z[i + 1] = a1, z[i + 2] = a2, z[i + 3] = a3;
-    const double v0 = p[i] / a0, v1 = p[i + 1] / a1, v2 = p[i + 2] / a2, v3 = p[i + 3] / a3;
-    v[i] = v0, v[i + 1] = v1, v[i + 2] = v2, v[i + 3] = v3;
-#pragma omp simd
-    for (long j = 0; j < n; ++j) c[j] += v0 * r0[j] + v1 * r1[j] + v2 * r2[j] + v3 * r3[j];
-  }
-  for (; i < m; ++i) {
-    const double* __restrict row = k + i * n;
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (long j = 0; j < n; ++j) acc += row[j] * w[j];
-    z[i] = acc;
-    const double vi = p[i] / acc;
-    v[i] = vi;
-#pragma omp simd
-    for (long j = 0; j < n; ++j) c[j] += vi * row[j];
-  }
-}
-
-/// Σ_i v_i Σ_j K_ij Δ_ij w_j for row-major K and Δ: E[Δ] of the channel v_i K_ij w_j.
-RDP_BA_TARGET_CLONES
-double weighted_trilinear(const double* __restrict k, const double* __restrict d, long m, long n,
-                          const double* __restrict w, const double* __restrict v) {
-  double out = 0.0;
-  for (long i = 0; i < m; ++i) {
-    const double* __restrict krow = k + i * n;
-    const double* __restrict drow = d + i * n;
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (long j = 0; j < n; ++j) acc += krow[j] * drow[j] * w[j];
-    out += v[i] * acc;
-  }
-  return out;
-}
-
-/// Blahut's dual repaired row by row (see Impl::repaired_shannon_conjugate):
-///   M_i = max(1, max{c_j : K_ij >= tau}),  v'_i = v_i / M_i,  c'_j = Σ_i v'_i K_ij.
-/// Writes log M_i into log_m and returns Σ_i p_i log M_i.
-RDP_BA_TARGET_CLONES
-double repair_rows(const double* __restrict k, long m, long n, const double* __restrict c,
-                   const double* __restrict p, const double* __restrict v, double tau,
-                   double* __restrict log_m, double* __restrict v_out, double* __restrict c_out) {
-  double shift = 0.0;
-  for (long j = 0; j < n; ++j) c_out[j] = 0.0;
-  for (long i = 0; i < m; ++i) {
-    const double* __restrict row = k + i * n;
-    double top = 1.0;
-#pragma omp simd reduction(max : top)
-    for (long j = 0; j < n; ++j) top = std::max(top, row[j] >= tau ? c[j] : 0.0);
-    log_m[i] = std::log(top);
-    shift += p[i] * log_m[i];
-    const double vi = v[i] / top;
-    v_out[i] = vi;
-#pragma omp simd
-    for (long j = 0; j < n; ++j) c_out[j] += vi * row[j];
-  }
-  return shift;
-}
-
-/// out[t] = table[index[t]]: the kernel rebuilt from the exponentials of its distinct exponents.
-RDP_BA_TARGET_CLONES
-void gather(const double* __restrict table, const std::int32_t* __restrict index, long count,
-            double* __restrict out) {
-  for (long t = 0; t < count; ++t) out[t] = table[index[t]];
-}
-
-}  // namespace detail
-
 namespace {
 
+using ba::refine_sign_change;
+using ba::SignChange;
+using ba::walk_to_sign_change;
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kLn2 = 0.69314718055994530942;
@@ -234,50 +80,6 @@ struct Eval {
   double s = 0.0, mu = 0.0, ed = kInf, phi = kInf, lb = -kInf;
   bool ok = false;
 };
-
-// A sign change of f, walked to from x0 (where f = f0 ≠ 0) by steps step, 2·step, 4·step, …
-// within [lo, hi]: the multiplier searches' warm-started bracketing.
-struct SignChange {
-  enum Outcome { found, aborted, at_limit } outcome = aborted;
-  double a = 0.0, b = 0.0, fa = 0.0, fb = 0.0;  // the bracket, a < b, when found
-  double limit = 0.0;                           // the end reached, when at_limit
-};
-template <class F, class Abort>
-SignChange walk_to_sign_change(F&& f, double x0, double f0, double step, double lo, double hi,
-                               Abort&& abort) {
-  double x1 = x0, f1 = f0;
-  for (;;) {
-    x0 = x1, f0 = f1;
-    x1 = std::clamp(x0 + step, lo, hi);
-    f1 = f(x1);
-    SignChange r;
-    if (abort()) return r;
-    if ((f1 > 0.0) != (f0 > 0.0) || f1 == 0.0) {
-      r.outcome = SignChange::found;
-      r.a = std::min(x0, x1), r.b = std::max(x0, x1);
-      r.fa = x0 < x1 ? f0 : f1, r.fb = x0 < x1 ? f1 : f0;
-      return r;
-    }
-    if (x1 == lo || x1 == hi) {
-      r.outcome = SignChange::at_limit;
-      r.limit = x1;
-      return r;
-    }
-    step *= 2.0;
-  }
-}
-
-// TOMS 748 on a found bracket until `done(lo, hi)`; false if Boost gave up on it (noise in
-// inexact inner solves can make a bracket look invalid; every evaluation still counted).
-template <class F, class Done>
-bool refine_sign_change(F&& f, const SignChange& r, Done&& done, std::uintmax_t max_iter) {
-  try {
-    boost::math::tools::toms748_solve(f, r.a, r.b, r.fa, r.fb, done, max_iter);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -1590,49 +1392,6 @@ BaResult BaSolver::solve(double distortion, double perception) {
   return merge_ba_attempts(std::move(warm), std::move(cold), full.gap_bits);
 }
 
-BaResult merge_ba_attempts(BaResult first, BaResult second, double gap_bits) {
-  const long iterations = first.iterations + second.iterations;
-  const int evaluations = first.evaluations + second.evaluations;
-  const auto usable = [](const BaResult& r) { return r.status != BaStatus::numerical_failure; };
-  BaResult out;
-  if (!usable(first) || !usable(second) || first.status == BaStatus::infeasible ||
-      second.status == BaStatus::infeasible) {
-    // One attempt cannot be combined: keep the other (the second if both are such).
-    const bool keep_first = usable(first) &&
-                            (!usable(second) || second.status == BaStatus::infeasible) &&
-                            first.status != BaStatus::infeasible;
-    out = keep_first ? std::move(first) : std::move(second);
-  } else {
-    // The smaller upper bound with its channel and figures, the larger lower bound with its dual
-    // point and slopes: each number stays with what certifies it.
-    const bool upper_from_second = second.upper_bits <= first.upper_bits;
-    const bool lower_from_second = second.lower_bits > first.lower_bits;
-    BaResult& upper = upper_from_second ? second : first;
-    BaResult& lower = lower_from_second ? second : first;
-    out.upper_bits = upper.upper_bits;
-    out.distortion_achieved = upper.distortion_achieved;
-    out.perception_achieved = upper.perception_achieved;
-    out.channel = std::move(upper.channel);
-    out.output_pmf = std::move(upper.output_pmf);
-    out.lower_bits = lower.lower_bits;
-    out.slope_distortion_bits = lower.slope_distortion_bits;
-    out.slope_perception_bits = lower.slope_perception_bits;
-    out.dual = std::move(lower.dual);
-    out.gap_bits = out.upper_bits - out.lower_bits;
-    out.rate_bits =
-        std::isfinite(out.upper_bits) ? 0.5 * (out.lower_bits + out.upper_bits) : out.lower_bits;
-    if (out.gap_bits <= gap_bits * (1.0 + 1e-9)) {
-      out.status = BaStatus::converged;
-      out.message = "certified gap " + format_number(out.gap_bits) + " bits (after a cold restart)";
-    } else {
-      out.status = BaStatus::iteration_limit;
-      out.message = upper.message;
-    }
-  }
-  out.iterations = iterations;
-  out.evaluations = evaluations;
-  return out;
-}
 const FiniteRdpProblem& BaSolver::problem() const { return impl_->pb; }
 const BaOptions& BaSolver::options() const { return impl_->opt; }
 void BaSolver::set_options(const BaOptions& options) {
