@@ -131,11 +131,10 @@ int main(int argc, char** argv) {
                                        "k", "rho", "distortion", "perception_nats"});
             for (const Point& pt : points)
               explicit_channel.add_row(
-                  {CsvTable::cell(pt.d), CsvTable::cell(pt.p),
-                   CsvTable::cell(pt.channel.rate_bits), CsvTable::cell(pt.jointly_gaussian),
-                   CsvTable::cell(pt.channel.output.a), CsvTable::cell(pt.channel.output.c),
-                   CsvTable::cell(pt.channel.output.k), CsvTable::cell(pt.channel.rho),
-                   CsvTable::cell(pt.channel.distortion_mse),
+                  {CsvTable::cell(pt.d), CsvTable::cell(pt.p), CsvTable::cell(pt.channel.rate_bits),
+                   CsvTable::cell(pt.jointly_gaussian), CsvTable::cell(pt.channel.output.a),
+                   CsvTable::cell(pt.channel.output.c), CsvTable::cell(pt.channel.output.k),
+                   CsvTable::cell(pt.channel.rho), CsvTable::cell(pt.channel.distortion_mse),
                    CsvTable::cell(pt.channel.perception_kl_nats)});
             explicit_channel.write(opt.out_dir, c.figure + "_" + c.name + "_explicit_channel",
                                    case_params);
