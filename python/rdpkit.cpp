@@ -426,8 +426,10 @@ py::dict surface(const std::string& source, const std::string& perception,
 
 py::dict section(const std::string& source, const std::string& perception, const std::string& fixed,
                  double value, const py::object& distortion, const py::object& d_min,
-                 const py::object& d_max, int d_points, const py::object& p_min,
-                 const py::object& p_max, int p_points) {
+                 const py::object& d_max, const py::object& d_points_obj, const py::object& p_min,
+                 const py::object& p_max, const py::object& p_points_obj) {
+  const int d_points = d_points_obj.is_none() ? 50 : d_points_obj.cast<int>();
+  const int p_points = p_points_obj.is_none() ? 101 : p_points_obj.cast<int>();
   if (fixed != "D" && fixed != "P" && fixed != "R")
     throw InvalidArgument("fixed", "one of P, D, R", "'" + fixed + "'");
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
@@ -438,13 +440,15 @@ py::dict section(const std::string& source, const std::string& perception, const
     return level_set_dict(*pb, value, o, true);
   }
   // The fixed quantity's range would be ignored, so it is refused (as the command line does).
-  const py::object& lo = fixed == "D" ? d_min : p_min;
-  const py::object& hi = fixed == "D" ? d_max : p_max;
-  if (!lo.is_none() || !hi.is_none())
-    throw InvalidArgument(
-        fixed + (lo.is_none() ? "-max" : "-min"),
-        "absent with --fixed " + fixed + " (the section's " + fixed + " is --value)",
-        std::string(py::str(lo.is_none() ? hi : lo)));
+  const py::object* given[3] = {fixed == "D" ? &d_min : &p_min, fixed == "D" ? &d_max : &p_max,
+                                fixed == "D" ? &d_points_obj : &p_points_obj};
+  const char* suffixes[3] = {"-min", "-max", "-points"};
+  for (int k = 0; k < 3; ++k)
+    if (!given[k]->is_none())
+      throw InvalidArgument(
+          fixed + suffixes[k],
+          "absent with --fixed " + fixed + " (the section's " + fixed + " is --value)",
+          std::string(py::str(*given[k])));
   require_nonnegative("value", value);
   resolve_ranges(*pb, o);
   std::vector<double> ds = linspace(o.d_min, o.d_max, o.d_points);
@@ -691,9 +695,8 @@ struct PyLattice {
   LatticePtr lattice;
 };
 
-LatticePtr lattice_named(const std::string& name) {
-  return experiments::parse_typed("--lattice", name, [&] { return make_lattice(name); });
-}
+// As `rdp lattice --lattice NAME` reads it.
+LatticePtr lattice_named(const std::string& name) { return make_lattice(name); }
 
 // X as rows of the lattice's dimension: (N, n), or one point (n,).
 Array lattice_points(const Lattice& l, const py::object& obj, const std::string& name) {
@@ -756,7 +759,7 @@ py::dict lattice_nsm(const PyLattice& self, long long samples, std::uint64_t see
   d["samples"] = g.samples;
   const auto ref = reference_nsm(self.lattice->name());
   d["nsm_reference"] = ref ? py::object(py::float_(*ref)) : py::object(py::none());
-  d["space_filling_loss_bits"] = space_filling_loss_bits(g.nsm);
+  d["loss_bits"] = space_filling_loss_bits(g.nsm);
   return d;
 }
 
@@ -957,7 +960,8 @@ closed form raise ValueError (use solve_source). The loop runs with the GIL rele
         "and 'region' (nested lists of strings).");
   m.def("section", &section, "source"_a, "perception"_a, "fixed"_a, "value"_a, py::kw_only(),
         "distortion"_a = py::none(), "D_min"_a = py::none(), "D_max"_a = py::none(),
-        "D_points"_a = 50, "P_min"_a = py::none(), "P_max"_a = py::none(), "P_points"_a = 101,
+        "D_points"_a = py::none(), "P_min"_a = py::none(), "P_max"_a = py::none(),
+        "P_points"_a = py::none(),
         "A cross-section of R(D, P) as `rdp section`: fixed='P' (R-D curve at P = value), 'D' "
         "(R-P curve at D = value) or 'R' (the level set at rate = value bits). A dict of "
         "one-dimensional arrays 'D', 'P', 'rate_bits' (bits), plus 'region' for P and D.");
@@ -1068,7 +1072,7 @@ the dual point certifying lower_bits. An infeasible target has rate_bits = inf.)
       .def("nsm", &lattice_nsm, "samples"_a = 100000, "seed"_a = 1,
            "The normalized second moment G (dimensionless) by Monte Carlo, as `rdp lattice`: a "
            "dict with nsm, nsm_stderr, samples, nsm_reference (Conway & Sloane, or None) and "
-           "space_filling_loss_bits (bits per dimension).")
+           "loss_bits (the space-filling loss, bits per dimension).")
       .def("__repr__",
            [](const PyLattice& l) { return "rdpkit.Lattice('" + l.lattice->name() + "')"; });
 
