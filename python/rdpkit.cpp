@@ -73,12 +73,23 @@ std::string shape_text(const py::array& a) {
 // A float64 C-contiguous view of `obj` (a copy only when it is not one already). Anything numpy
 // cannot turn into float64 (strings, objects, None) is refused by name.
 Array as_array(const std::string& name, const py::handle& obj) {
-  Array a = Array::ensure(obj);
+  // Booleans, integers and reals only: numpy would also turn "1.5" into 1.5 and drop the
+  // imaginary part of a complex number, silently.
+  py::array any = py::array::ensure(obj);
+  if (!any) PyErr_Clear();
+  const char kind = any ? any.dtype().kind() : 'O';
+  if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f') {
+    const std::string what =
+        any && !py::isinstance<py::str>(obj) && py::isinstance<py::array>(obj)
+            ? "an array of dtype " + std::string(py::str(any.dtype()))
+            : "an object of type " + std::string(py::str(obj.get_type().attr("__name__")));
+    throw InvalidArgument(name, "a real number or an array of real numbers", what);
+  }
+  Array a = Array::ensure(any);
   if (!a) {
     PyErr_Clear();
-    throw InvalidArgument(
-        name, "a real number or an array of real numbers",
-        "an object of type " + std::string(py::str(obj.get_type().attr("__name__"))));
+    throw InvalidArgument(name, "a real number or an array of real numbers",
+                          "an array numpy cannot convert to float64");
   }
   return a;
 }
@@ -632,7 +643,8 @@ SourceProblem source_problem(const std::string& source, const std::string& perce
 // `rdp rate --method ba --json`'s fields, plus the arrays.
 py::dict solve_source(const std::string& source, const std::string& perception, double d,
                       const py::object& p_obj, const py::object& distortion, int grid, double gap,
-                      const py::object& max_seconds, const py::object& max_iterations) {
+                      const py::object& max_seconds, const py::object& max_iterations,
+                      bool keep_channel) {
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
   require_nonnegative("D", d);
   perception_level(*pb, p_obj);
@@ -641,7 +653,7 @@ py::dict solve_source(const std::string& source, const std::string& perception, 
   if (has_perception) require_nonnegative("P", p);
   check_integer("grid", grid, 2, static_cast<long long>(ba_max_square_points()));
   check_ba_grid(grid);
-  const BaOptions options = ba_options(gap, max_seconds, max_iterations, true);
+  const BaOptions options = ba_options(gap, max_seconds, max_iterations, keep_channel);
   const bool continuous = pb->source->kind() == SourceKind::continuous;
   if (continuous && d <= 0.0)
     throw InvalidArgument("D", "(0, inf) for a continuous source (R = inf at D = 0)",
@@ -993,9 +1005,12 @@ the dual point certifying lower_bits. An infeasible target has rate_bits = inf.)
   m.def("solve_source", &solve_source, "source"_a, "perception"_a = "none", "D"_a,
         "P"_a = py::none(), py::kw_only(), "distortion"_a = py::none(), "grid"_a = 256,
         "gap"_a = 1e-6, "max_seconds"_a = py::none(), "max_iterations"_a = py::none(),
+        "keep_channel"_a = true,
         "The solver on a source spec as `rdp rate --method ba --json` runs it (a continuous "
         "source on a grid of `grid` points): its fields (rates in bits) plus the arrays of solve() "
-        "and source_points, source_pmf, reconstruction_points.");
+        "and source_points, source_pmf, reconstruction_points. keep_channel=False returns no "
+        "channel and may stop sooner once the gap is met: the numbers of `rdp rate --method ba` "
+        "without --witness (with keep_channel=True, those of the command with --witness).");
 
   py::class_<Solver>(m, "Solver",
                      "A Blahut-Arimoto solver kept across queries: each solve() warm-starts "
