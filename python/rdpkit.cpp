@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -691,6 +692,8 @@ class Solver {
     BaResult r;
     {
       py::gil_scoped_release release;
+      // BaSolver keeps its warm starts: one query at a time, whichever Python thread asks.
+      const std::lock_guard<std::mutex> lock(*mutex_);
       r = solver_->solve(dd, pp);
     }
     return ba_result_dict(r);
@@ -699,6 +702,7 @@ class Solver {
 
  private:
   std::unique_ptr<BaSolver> solver_;
+  std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
 };
 
 // --- lattices
@@ -720,7 +724,14 @@ Array lattice_points(const Lattice& l, const py::object& obj, const std::string&
         name,
         "an (N, " + std::to_string(n) + ") or (" + std::to_string(n) + ",) array for " + l.name(),
         "shape " + shape_text(x));
-  require_all_finite(name, x);
+  // Beyond 2^50 the doubles are too coarse for any lattice's cells, and some decoders' integer
+  // arithmetic overflows (A2 at 1e18), so such points are refused rather than decoded.
+  constexpr double kMaxCoordinate = 1125899906842624.0;  // 2^50
+  const double* p = x.data();
+  for (py::ssize_t i = 0; i < x.size(); ++i)
+    if (!(std::abs(p[i]) <= kMaxCoordinate))
+      throw InvalidArgument(name, "finite entries with |x| <= 2^50",
+                            format_number(p[i]) + " at flat index " + std::to_string(i));
   return x;
 }
 

@@ -85,6 +85,8 @@ BAD = [
     lambda: LAT.nearest_point(np.array([[1 + 2j] * 8])),
     lambda: LAT.nearest_point(np.array([object()] * 8)),
     lambda: LAT.nearest_point(5.0),
+    lambda: rdpkit.Lattice("a2").nearest_point(np.full((1, 2), 1e18)),  # crashed A2's decoder
+    lambda: LAT.nearest_point(np.full((1, 8), 2.0**51)),
     lambda: LAT.sample_voronoi(-1),
     lambda: LAT.nsm(1),
     lambda: rdpkit.rate("gaussian:sigma=1", "w2sq", np.array([0.5, np.nan]), 0.1),

@@ -105,3 +105,25 @@ def test_nested_lattice():
     np.testing.assert_array_equal(s, nest.sample_coset_representatives(100, seed=4))
     # A Lattice object works as the fine lattice too.
     assert rdpkit.NestedLattice(rdpkit.Lattice("z2"), 2).coset_representatives().shape == (4, 2)
+
+
+@pytest.mark.parametrize("name", NAMES + ["a1", "a3", "a7", "d3", "d5star", "leech:decoder=cosets"])
+def test_nearest_point_at_the_largest_coordinates(name):
+    # Up to |x| = 2^50 every decoder returns a point within a few units (and does not crash).
+    lat = rdpkit.Lattice(name)
+    s = 2.0 ** 50
+    x = np.random.default_rng(0).uniform(-s, s, size=(100, lat.dimension))
+    x[0], x[1] = s, -s
+    q = lat.nearest_point(x)
+    assert np.all(np.abs(q - x) <= 4.0)
+
+
+def test_solver_is_safe_from_threads():
+    import concurrent.futures
+    s = rdpkit.Solver.from_source("bernoulli:p=0.3", "tv", gap=1e-8)
+    qs = [(0.05 + 0.01 * k, 0.02) for k in range(12)]
+    with concurrent.futures.ThreadPoolExecutor(4) as ex:
+        out = list(ex.map(lambda q: s.solve(*q), qs))
+    for (d, p), r in zip(qs, out):
+        assert r["lower_bits"] - 1e-9 <= rdpkit.rate("bernoulli:p=0.3", "tv", d, p) <= \
+            r["upper_bits"] + 1e-9
