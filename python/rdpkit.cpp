@@ -128,11 +128,16 @@ double perception_level(const cli::Problem& pb, const py::object& p) {
     throw InvalidArgument(
         "P", "[0, inf), required with --perception " + std::string(perception_name(pb.perception)),
         "nothing");
-  if (!has_perception && !p.is_none())
-    throw InvalidArgument("P", "absent without --perception",
-                          py::isinstance<py::float_>(p) || py::isinstance<py::int_>(p)
-                              ? format_number(p.cast<double>())
-                              : std::string(py::str(p)));
+  if (!has_perception && !p.is_none()) {
+    const bool number = py::isinstance<py::float_>(p) || py::isinstance<py::int_>(p);
+    std::string given = "an array";  // its repr would not fit on one line
+    if (number) {
+      given = format_number(p.cast<double>());
+    } else if (py::isinstance<py::array>(p)) {
+      given = "an array of shape " + shape_text(py::reinterpret_borrow<py::array>(p));
+    }
+    throw InvalidArgument("P", "absent without --perception", given);
+  }
   return 0.0;
 }
 
@@ -1091,7 +1096,7 @@ the dual point certifying lower_bits. An infeasible target has rate_bits = inf.)
       .def("nearest_point", &nearest_point, "X"_a,
            "The nearest lattice point of each row of X, an (N, n) or (n,) array (float64; a "
            "C-contiguous float64 array is read in place). The GIL is released and large batches "
-           "run on all OpenMP threads. Non-finite entries raise ValueError.")
+           "run on all OpenMP threads. Non-finite entries and |x| > 2^50 raise ValueError.")
       .def("sample_voronoi", &sample_voronoi, "N"_a, "seed"_a = 1,
            "N points uniform on the Voronoi cell of 0, an (N, n) array; point i from "
            "Philox(seed, i), so the same for any thread count.")

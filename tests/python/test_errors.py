@@ -93,6 +93,7 @@ BAD = [
     lambda: rdpkit.rate("gaussian:sigma=1", "w2sq", 0.5, np.array([0.1, -np.inf])),
     lambda: rdpkit.rate("gaussian:sigma=1", "w2sq", [1.0, 2.0], [1.0, 2.0, 3.0]),
     lambda: rdpkit.rate("gaussian:sigma=1", "w2sq", "x", 0.1),
+    lambda: rdpkit.rate("gaussian:sigma=1", "none", 0.5, np.ones((3, 3))),  # one line, no repr
     lambda: rdpkit.rate("gaussian:sigma=1", "w2sq", float("nan"), 0.1),
     lambda: rdpkit.solve([0.5, 0.6], 1 - np.eye(2), D=0.1),
     lambda: rdpkit.solve([0.5, 0.5], 1 - np.eye(3), D=0.1),
