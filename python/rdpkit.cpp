@@ -615,16 +615,35 @@ std::pair<double, double> query_levels(const FiniteRdpProblem& pb, double d,
   return {d, p};
 }
 
+// Ctrl-C during a long solve: the solver reports once per inner solve (BaOptions::on_progress,
+// which never alters the result), and a pending SIGINT there unwinds the solve into Python's
+// KeyboardInterrupt.
+struct Interrupted {};
+
+BaOptions interruptible(BaOptions options) {
+  options.on_progress = [](const BaProgress&) {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) throw Interrupted{};
+  };
+  return options;
+}
+
+template <class Solve>
+BaResult without_gil(Solve solve) {
+  try {
+    py::gil_scoped_release release;
+    return solve();
+  } catch (const Interrupted&) {
+    throw py::error_already_set();  // the KeyboardInterrupt PyErr_CheckSignals raised
+  }
+}
+
 py::dict solve_problem(const FiniteRdpProblem& pb, double d, const py::object& p_obj,
                        const BaOptions& options) {
   const auto [dd, pp] = query_levels(pb, d, p_obj);
   check_ba_memory(pb, options);
-  BaResult r;
-  {
-    py::gil_scoped_release release;
-    r = solve_rdp_ba(pb, dd, pp, options);
-  }
-  return ba_result_dict(r);
+  const BaOptions o = interruptible(options);
+  return ba_result_dict(without_gil([&] { return solve_rdp_ba(pb, dd, pp, o); }));
 }
 
 struct SourceProblem {
@@ -665,12 +684,8 @@ py::dict solve_source(const std::string& source, const std::string& perception, 
     throw InvalidArgument("D", "(0, inf) for a continuous source (R = inf at D = 0)",
                           format_number(d));
   const SourceProblem sp = source_problem(source, perception, distortion, grid);
-  BaResult r;
-  {
-    py::gil_scoped_release release;
-    r = solve_rdp_ba(sp.finite, d, p, options);
-  }
-  py::dict j = ba_result_dict(r);
+  const BaOptions o = interruptible(options);
+  py::dict j = ba_result_dict(without_gil([&] { return solve_rdp_ba(sp.finite, d, p, o); }));
   j["source"] = pb->source->spec();
   j["distortion"] = pb->distortion.name();
   j["perception"] = std::string(perception_name(pb->perception));
@@ -688,20 +703,19 @@ py::dict solve_source(const std::string& source, const std::string& perception, 
 // BaSolver with its warm starts, one query after another.
 class Solver {
  public:
-  Solver(FiniteRdpProblem pb, const BaOptions& options)
-      : solver_(std::make_unique<BaSolver>(std::move(pb), options)) {
-    check_ba_memory(solver_->problem(), options);
+  Solver(FiniteRdpProblem pb, const BaOptions& options) {
+    check_ba_memory(pb, options);  // before the solver allocates
+    solver_ = std::make_unique<BaSolver>(std::move(pb), interruptible(options));
   }
+  /// After a KeyboardInterrupt the next query may warm-start from what the interrupted one left
+  /// (tests/python/test_solver.py checks that it still converges).
   py::dict solve(double d, const py::object& p_obj) {
     const auto [dd, pp] = query_levels(solver_->problem(), d, p_obj);
-    BaResult r;
-    {
-      py::gil_scoped_release release;
+    return ba_result_dict(without_gil([&] {
       // BaSolver keeps its warm starts: one query at a time, whichever Python thread asks.
       const std::lock_guard<std::mutex> lock(*mutex_);
-      r = solver_->solve(dd, pp);
-    }
-    return ba_result_dict(r);
+      return solver_->solve(dd, pp);
+    }));
   }
   const FiniteRdpProblem& problem() const { return solver_->problem(); }
 

@@ -145,3 +145,37 @@ def test_infeasible_and_limits():
     r = rdpkit.solve([0.7, 0.3], 1 - np.eye(2), D=0.01, gap=1e-12, max_iterations=3)
     assert r["status"] == "iteration_limit"
     assert r["lower_bits"] <= h(0.3) - h(0.01) <= r["upper_bits"]
+
+
+def test_ctrl_c_interrupts_a_long_solve():
+    # SIGINT during a solve raises KeyboardInterrupt at the next inner solve; the Solver still
+    # answers afterwards with certified bounds. In a child process, bounded in time.
+    import subprocess
+    import sys
+    code = r"""
+import os, signal, threading, time, rdpkit
+def interrupt_soon():
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+interrupt_soon()
+t = time.time()
+try:
+    rdpkit.solve_source("gaussian:sigma=1", "w2sq", 0.3, 0.01, grid=1200, gap=1e-12)
+    print("finished")
+except KeyboardInterrupt:
+    print("interrupted", time.time() - t)
+s = rdpkit.Solver.from_source("gaussian:sigma=1", "w2sq", grid=600, gap=1e-12)
+interrupt_soon()
+try:
+    s.solve(0.3, 0.01)
+    print("finished")
+except KeyboardInterrupt:
+    print("interrupted", time.time() - t)
+s.solve(1.5, 0.5)  # far from the interrupted query: any state it left is replaced
+r = rdpkit.Solver.from_source("gaussian:sigma=1", "w2sq", grid=64, gap=1e-6).solve(0.5, 0.1)
+print(r["status"])
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    lines = out.stdout.split("\n")
+    assert out.returncode == 0, out.stderr
+    assert lines[0].startswith("interrupted") and lines[1].startswith("interrupted"), out.stdout
+    assert lines[2] == "converged"
