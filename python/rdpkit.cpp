@@ -6,6 +6,7 @@
 // "rdp: error: ". Arrays come in as float64 (converted when they are not, without a copy when they
 // are C-contiguous float64) and are checked for shape and finiteness before any C++ loop sees
 // them; the loops run with the GIL released.
+#include <fmt/format.h>
 #include <omp.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -848,11 +849,15 @@ py::dict simulate(const std::string& codec, const std::string& lattice, const st
   const auto blocks = static_cast<std::uint64_t>(std::ceil(samples / n));
   const double need = double(simulation_memory_bytes(blocks, n));
   const double have = 0.5 * physical_memory_bytes();
-  if (have > 0.0 && need > have)
-    throw InvalidArgument("samples",
-                          "at most " + format_number(std::floor(have / need * double(blocks)) * n) +
-                              " on this machine (half its memory)",
-                          format_number(samples));
+  if (have > 0.0 && need > have) {
+    const double max_samples = std::floor(have / need * double(blocks)) * n;
+    throw InvalidArgument(
+        "samples",
+        fmt::format("[{}, {}] on this machine (the run needs {:.3g} GB, half "
+                    "its memory is {:.3g} GB)",
+                    64 * n, format_number(std::min(max_samples, 2e9)), need / 1e9, have / 1e9),
+        format_number(samples));
+  }
   SimulationOptions so;
   so.blocks = blocks;
   so.seed = seed;
