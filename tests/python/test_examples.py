@@ -4,11 +4,14 @@ import pathlib
 import subprocess
 import sys
 
+import rdpkit
+
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "python"
 
 
 def run(script, *args, cwd):
-    env = dict(os.environ, MPLBACKEND="Agg")
+    # The module under test, whatever the form of PYTHONPATH (the scripts run elsewhere).
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(pathlib.Path(rdpkit.__file__).parent))
     return subprocess.run([sys.executable, str(EXAMPLES / script), *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, check=True, timeout=300).stdout
 
