@@ -976,8 +976,8 @@ PYBIND11_MODULE(rdpkit, m) {
     }
   });
 
-  m.def("rate", &rate, "source"_a, "perception"_a = "none", "D"_a, "P"_a = py::none(),
-        py::kw_only(), "distortion"_a = py::none(),
+  m.def("rate", &rate, "source"_a, "perception"_a, "D"_a, "P"_a = py::none(), py::kw_only(),
+        "distortion"_a = py::none(),
         R"(R(D, P) in bits from the closed form, at every point of numpy's broadcast of D and P.
 
 source: a source spec ('gaussian:sigma=1', 'bernoulli:p=0.2', ...).
@@ -989,8 +989,8 @@ distortion: 'mse', 'hamming' or 'abs:r=R' (default: hamming for bernoulli, mse o
 
 Returns a float for scalar D and P, else a float64 array of the broadcast shape. Triples without a
 closed form raise ValueError (use solve_source). The loop runs with the GIL released.)");
-  m.def("rate_details", &rate_details, "source"_a, "perception"_a = "none", "D"_a,
-        "P"_a = py::none(), py::kw_only(), "distortion"_a = py::none(),
+  m.def("rate_details", &rate_details, "source"_a, "perception"_a, "D"_a, "P"_a = py::none(),
+        py::kw_only(), "distortion"_a = py::none(),
         "The fields of `rdp rate --method closed --json` at one point, as a dict: rate_bits "
         "(bits), region, optimality, reference and the closed form's details.");
   m.def("level_set", &level_set, "source"_a, "perception"_a, "rate"_a, py::kw_only(),
@@ -1037,10 +1037,9 @@ Returns a dict: rate_bits, lower_bits, upper_bits, gap_bits (bits), status ('con
 slope_distortion_bits, slope_perception_bits, distortion_achieved, perception_achieved, channel
 (m, n) p(xhat_k | x_i), output_pmf (n,), and dual (None, or form, s_nats, mu_nats, log_lambda):
 the dual point certifying lower_bits. An infeasible target has rate_bits = inf.)");
-  m.def("solve_source", &solve_source, "source"_a, "perception"_a = "none", "D"_a,
-        "P"_a = py::none(), py::kw_only(), "distortion"_a = py::none(), "grid"_a = 256,
-        "gap"_a = 1e-6, "max_seconds"_a = py::none(), "max_iterations"_a = py::none(),
-        "keep_channel"_a = true,
+  m.def("solve_source", &solve_source, "source"_a, "perception"_a, "D"_a, "P"_a = py::none(),
+        py::kw_only(), "distortion"_a = py::none(), "grid"_a = 256, "gap"_a = 1e-6,
+        "max_seconds"_a = py::none(), "max_iterations"_a = py::none(), "keep_channel"_a = true,
         "The solver on a source spec as `rdp rate --method ba --json` runs it (a continuous "
         "source on a grid of `grid` points): its fields (rates in bits) plus the arrays of solve() "
         "and source_points, source_pmf, reconstruction_points. keep_channel=False returns no "
