@@ -5,7 +5,7 @@ packages=(
   g++ clang libomp-dev clang-format cmake ninja-build pkg-config
   libboost-dev libeigen3-dev libnlopt-cxx-dev librandom123-dev
   doctest-dev libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev zlib1g-dev
-  python3 python3-matplotlib python3-numpy
+  python3 python3-matplotlib python3-numpy python3-dev python3-pytest pybind11-dev
   dataset-fashion-mnist
 )
 missing=()
