@@ -221,18 +221,22 @@ class RootLatticeA final : public Lattice {
     embed(x, y, n);
     double f[kMaxBaseLatticeDimension + 1];
     int index[kMaxBaseLatticeDimension + 1];
-    std::int64_t excess = 0;
+    // Summed in double: exact while the coordinates are below 2^53 / (n + 1), and no integer
+    // overflow beyond.
+    double excess = 0.0;
     for (int j = 0; j <= n; ++j) {
       f[j] = detail::round_half_up(y[j]);
-      excess += static_cast<std::int64_t>(f[j]);
+      excess += f[j];
       y[j] -= f[j];  // deficiency δ_j
       index[j] = j;
     }
-    if (excess != 0) {
+    if (excess != 0.0) {
       // Σf = Δ ≠ 0: move Δ coordinates by one, those where that costs least (smallest δ for a
-      // step down, largest δ for a step up).
-      const int count = static_cast<int>(std::llabs(excess));
-      if (excess > 0) {
+      // step down, largest δ for a step up). In exact arithmetic |Δ| <= (n + 1)/2 (Σy = 0,
+      // |δ_j| <= ½); beyond the resolution of a double (|x| ~ 1e16 and up) the embedding's
+      // rounding can make it larger, and the count is capped so that nothing is read past y.
+      const int count = static_cast<int>(std::min(std::fabs(excess), double(n + 1)));
+      if (excess > 0.0) {
         std::nth_element(index, index + count - 1, index + n + 1,
                          [&](int a, int b) { return y[a] < y[b] || (y[a] == y[b] && a < b); });
         for (int t = 0; t < count; ++t) f[index[t]] -= 1.0;
