@@ -303,6 +303,7 @@ py::dict rate_details(const std::string& source, const std::string& perception, 
   j["method"] = "closed";
   j["region"] = r.region;
   j["optimality"] = r.optimality;
+  if (!r.note.empty()) j["note"] = r.note;
   j["reference"] = r.reference;
   for (const auto& [key, value] : r.details) j[py::str(key)] = value;
   return j;

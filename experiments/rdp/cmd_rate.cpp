@@ -229,8 +229,7 @@ void run_rate(const RateOptions& o) {
     j["method"] = "closed";
     j["region"] = r.region;
     j["optimality"] = r.optimality;
-    if (r.optimality == "jointly_gaussian")
-      j["note"] = "jointly Gaussian reconstructions only; not optimal in general (an upper bound)";
+    if (!r.note.empty()) j["note"] = r.note;
     j["reference"] = r.reference;
     for (const auto& [key, value] : r.details) j[key] = value;
     std::cout << j.dump() << "\n";

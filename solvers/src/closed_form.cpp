@@ -81,7 +81,10 @@ ClosedFormRate closed_form_rate(const Source& source, const Distortion& distorti
       r = rate_distortion_perception_gaussian_kl(g.sigma(), d, p, KlDirection::forward);
       out.reference = "jointly Gaussian optimum, Serra et al. arXiv 2311.09190 (docs/THEORY.md §3)";
       // Only the reverse direction is proven optimal over all reconstructions (gaussian_rdp.hpp).
-      if (r.region == "perception_active") out.optimality = "jointly_gaussian";
+      if (r.region == "perception_active") {
+        out.optimality = "jointly_gaussian";
+        out.note = "jointly Gaussian reconstructions only; not optimal in general (an upper bound)";
+      }
       break;
     case Perception::rkl:
       r = rate_distortion_perception_gaussian_kl(g.sigma(), d, p, KlDirection::reverse);

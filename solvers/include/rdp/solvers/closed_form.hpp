@@ -19,6 +19,8 @@ struct ClosedFormRate {
   /// "optimal" where the formula is R(D,P) itself; "jointly_gaussian" where it is the optimum over
   /// jointly Gaussian reconstructions only (an upper bound; see gaussian_rdp.hpp).
   std::string optimality = "optimal";
+  /// What a value that is not "optimal" is (empty otherwise), for reports.
+  std::string note;
   /// Parameters of the optimal test channel (e.g. output_std, correlation).
   std::map<std::string, double> details;
 };
