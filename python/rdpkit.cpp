@@ -293,20 +293,7 @@ py::dict rate_details(const std::string& source, const std::string& perception, 
   const double p = has_perception ? p_obj.cast<double>() : 0.0;
   if (has_perception) require_nonnegative("P", p);
   const ClosedFormRate r = closed_form_rate(*pb->source, pb->distortion, pb->perception, d, p);
-  py::dict j;
-  j["source"] = pb->source->spec();
-  j["distortion"] = pb->distortion.name();
-  j["perception"] = std::string(perception_name(pb->perception));
-  j["D"] = d;
-  if (has_perception) j["P"] = p;
-  j["rate_bits"] = r.rate_bits;
-  j["method"] = "closed";
-  j["region"] = r.region;
-  j["optimality"] = r.optimality;
-  if (!r.note.empty()) j["note"] = r.note;
-  j["reference"] = r.reference;
-  for (const auto& [key, value] : r.details) j[py::str(key)] = value;
-  return j;
+  return json_to_py(rdp::cli::closed_rate_json(*pb, d, p, r)).cast<py::dict>();
 }
 
 // The ranges of `rdp level-set`, `surface` and `section` (cmd_level_set.cpp), None for the

@@ -224,15 +224,7 @@ void run_rate(const RateOptions& o) {
       return run_kl_bracket(o, pb, *g, r);
 
   if (o.json) {
-    nlohmann::json j = query_json(o, pb, has_perception);
-    j["rate_bits"] = r.rate_bits;
-    j["method"] = "closed";
-    j["region"] = r.region;
-    j["optimality"] = r.optimality;
-    if (!r.note.empty()) j["note"] = r.note;
-    j["reference"] = r.reference;
-    for (const auto& [key, value] : r.details) j[key] = value;
-    std::cout << j.dump() << "\n";
+    std::cout << closed_rate_json(pb, o.distortion, o.perception, r).dump() << "\n";
   } else {
     std::cout << fmt::format(
         "R(D={}{}) = {:.12g} bits  [{}, {}, {}; closed form, region {}{}]\n",

@@ -71,4 +71,22 @@ CodecInputs parse_codec_inputs(const std::string& lattice, const std::string& so
   return in;
 }
 
+nlohmann::json closed_rate_json(const Problem& pb, double distortion, double perception,
+                                const ClosedFormRate& r) {
+  nlohmann::json j;
+  j["source"] = pb.source->spec();
+  j["distortion"] = pb.distortion.name();
+  j["perception"] = std::string(perception_name(pb.perception));
+  j["D"] = distortion;
+  if (pb.perception != Perception::none) j["P"] = perception;
+  j["rate_bits"] = r.rate_bits;
+  j["method"] = "closed";
+  j["region"] = r.region;
+  j["optimality"] = r.optimality;
+  if (!r.note.empty()) j["note"] = r.note;
+  j["reference"] = r.reference;
+  for (const auto& [key, value] : r.details) j[key] = value;
+  return j;
+}
+
 }  // namespace rdp::cli

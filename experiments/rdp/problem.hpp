@@ -1,11 +1,13 @@
 #pragma once
 // The (source, distortion, perception) triple every theory subcommand starts from.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "rdp/distortion.hpp"
 #include "rdp/lattice/lattice.hpp"
 #include "rdp/perception.hpp"
+#include "rdp/solvers/closed_form.hpp"
 #include "rdp/source.hpp"
 
 namespace rdp::cli {
@@ -26,6 +28,11 @@ void add_problem_options(CLI::App* command, ProblemOptions& options, bool percep
 
 /// Parses and cross-checks the options; throws rdp::InvalidArgument on any mismatch.
 Problem resolve_problem(const ProblemOptions& options);
+
+/// The fields of `rdp rate --method closed --json` at (D, P) (P only with a perception measure):
+/// one definition for the command and the Python module.
+nlohmann::json closed_rate_json(const Problem& pb, double distortion, double perception,
+                                const ClosedFormRate& rate);
 
 /// The help text listing registered source families.
 std::string source_help();
