@@ -5,12 +5,15 @@
 //   build/bench/ba_benchmark --benchmark_filter=BernoulliTvGrid  # 50x50 accuracy grid
 //   build/bench/ba_benchmark --benchmark_filter=BM_Gaussian      # 1024-cell comparisons
 //   build/bench/ba_benchmark --benchmark_filter=Surface          # 8x8 and 64x64, m = n = 256
+//   build/bench/ba_benchmark --benchmark_filter=Query1024        # single queries, default gap
+//   build/bench/ba_benchmark --benchmark_filter=TransportSurface # W2², W1 surfaces, m = n = 256
 // (build/ as in the README's build command.)
 //
 // Accuracy figures are reported as counters (max_err_bits, max_gap_bits, not_converged, ...).
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -177,6 +180,94 @@ void BM_Surface(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Surface)->Arg(8)->Arg(64)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+// Single certified queries as a user runs them (`rdp rate --method ba --grid 1024`, a fresh
+// solver each, default gap 1e-6) on N(0,1), one case per divergence: issue 14's target is every
+// query with D >= 0.05 and P in (0, 1] within 5 s on one core (run with OMP_NUM_THREADS=1).
+// Each query is capped at 60 s so that the case ends; a capped query counts as not converged.
+// Counters: the slowest query (max_s), how many missed the default gap, and, for W2² and
+// reverse KL, the largest distance of the midpoint from the closed form (the discretisation
+// error of a 1024-cell grid is ~1e-5 bits).
+void query_sweep(benchmark::State& state, rdp::Perception perception) {
+  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0, 1), rdp::squared_error_distortion(),
+                                               perception, 1024);
+  rdp::BaOptions o;
+  o.max_seconds = 60.0;
+  o.keep_channel = false;
+  const std::vector<double> ds = {0.05, 0.1, 0.5, 1.0}, ps = {0.0025, 0.05, 0.5};
+  for (auto _ : state) {
+    double max_s = 0.0, total_s = 0.0, max_err = 0.0;
+    int not_converged = 0;
+    for (double d : ds)
+      for (double p : ps) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = rdp::solve_rdp_ba(pb, d, p, o);
+        const double sec =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        max_s = std::max(max_s, sec), total_s += sec;
+        if (r.status != rdp::BaStatus::converged) ++not_converged;
+        double truth = std::nan("");
+        if (perception == rdp::Perception::w2sq)
+          truth = rdp::rate_distortion_perception_gaussian_w2sq(1.0, d, p).rate_bits;
+        if (perception == rdp::Perception::rkl)
+          truth = rdp::rate_distortion_perception_gaussian_kl(1.0, d, p, rdp::KlDirection::reverse)
+                      .rate_bits;
+        if (std::isfinite(truth)) max_err = std::max(max_err, std::abs(r.rate_bits - truth));
+      }
+    state.counters["max_s"] = max_s;
+    state.counters["mean_s"] = total_s / double(ds.size() * ps.size());
+    state.counters["not_converged"] = not_converged;
+    state.counters["max_err_closed_bits"] = max_err;
+  }
+}
+void BM_Query1024W2sq(benchmark::State& s) { query_sweep(s, rdp::Perception::w2sq); }
+void BM_Query1024W1(benchmark::State& s) { query_sweep(s, rdp::Perception::w1); }
+void BM_Query1024Kl(benchmark::State& s) { query_sweep(s, rdp::Perception::kl); }
+void BM_Query1024Rkl(benchmark::State& s) { query_sweep(s, rdp::Perception::rkl); }
+void BM_Query1024Tv(benchmark::State& s) { query_sweep(s, rdp::Perception::tv); }
+BENCHMARK(BM_Query1024W2sq)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Query1024W1)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Query1024Kl)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Query1024Rkl)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Query1024Tv)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+// The k×k surface of BM_Surface for the line transports (issue 14: k = 64 within 10 s on two
+// cores, every point converged). Each point is capped at 20 s.
+void transport_surface(benchmark::State& state, rdp::Perception perception) {
+  const int k = static_cast<int>(state.range(0));
+  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0, 1), rdp::squared_error_distortion(),
+                                               perception, 256);
+  rdp::BaOptions o;
+  o.gap_bits = 1e-4;
+  o.max_seconds = 20.0;
+  o.keep_channel = false;
+  const auto ds = rdp::linspace(0.05, 1.5, k), ps = rdp::linspace(0.0, 1.0, k);
+  for (auto _ : state) {
+    const auto grid = rdp::ba_surface(pb, ds, ps, o);
+    int not_converged = 0;
+    double max_gap = 0.0;
+    for (const auto& r : grid) {
+      if (r.status != rdp::BaStatus::converged) ++not_converged;
+      max_gap = std::max(max_gap, r.gap_bits);
+    }
+    state.counters["not_converged"] = not_converged;
+    state.counters["max_gap_bits"] = max_gap;
+  }
+}
+void BM_TransportSurfaceW2sq(benchmark::State& s) { transport_surface(s, rdp::Perception::w2sq); }
+void BM_TransportSurfaceW1(benchmark::State& s) { transport_surface(s, rdp::Perception::w1); }
+BENCHMARK(BM_TransportSurfaceW2sq)
+    ->Arg(16)
+    ->Arg(64)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK(BM_TransportSurfaceW1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -49,6 +49,9 @@ def test_solve_source_equals_cli_json(cli, tmp_path, args):
     for key in keys:
         assert got[key] == expected[key], key
     w = json.loads(witness.read_text())
+    # Every witness this test writes rechecks from the file alone (issue 14).
+    check = cli.json("check-witness", witness, "--json")
+    assert check["agrees"] is True
     assert got["channel"].tolist() == w["channel"]
     assert got["output_pmf"].tolist() == w["output_pmf"]
     assert got["source_points"].tolist() == w["source_points"]

@@ -76,7 +76,7 @@ double weighted_trilinear(const double* __restrict k, const double* __restrict d
   return out;
 }
 
-/// Blahut's dual repaired row by row (see Impl::repaired_shannon_conjugate):
+/// Blahut's dual repaired row by row (see repaired_shannon_conjugate in iterate.cpp):
 ///   M_i = max(1, max{c_j : K_ij >= tau}),  v'_i = v_i / M_i,  c'_j = Σ_i v'_i K_ij.
 /// Writes log M_i into log_m and returns Σ_i p_i log M_i.
 RDP_BA_TARGET_CLONES
