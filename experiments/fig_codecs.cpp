@@ -9,7 +9,6 @@
 //                          Fréchet W2² (measured: perception_frechet_w2sq);
 //   fig7_theory.csv        the level sets R(D,P) = R and = R − loss in the same measure.
 // Each CSV has its own sidecar (<name>.json); fig_codecs.json is written last.
-#include <chrono>
 #include <cmath>
 #include <iostream>
 
@@ -29,7 +28,6 @@ int main(int argc, char** argv) {
       argc, argv, "fig_codecs", "Lattice codecs (SD, PD, QSD) against R(D,P), R(D/2,inf), Wagner",
       [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
-        const auto t0 = std::chrono::steady_clock::now();
         CodecRunSettings settings;
         settings.seed = opt.seed;
         settings.samples = opt.quick ? 16000 : 160000;
@@ -161,8 +159,6 @@ int main(int argc, char** argv) {
         params["fig6_D"] = d6;
         params["fig6_nesting"] = ratios;
         params["fig7_rate_bits"] = rate;
-        const double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        write_sidecar(opt.out_dir, "fig_codecs", opt, params, wall);
+        write_sidecar(opt.out_dir, "fig_codecs", opt, params);
       });
 }

@@ -8,7 +8,6 @@
 //   fig3_gaussian_{rkl,w2sq}_ba_{rate_perception,level_sets}.csv
 // R–P cross-sections at the closed-form figures' fixed D and equi-rate level sets at their level
 // rates, from the solver, to overlay on them.
-#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -67,7 +66,6 @@ int main(int argc, char** argv) {
       "forms",
       [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
-        const auto t0 = std::chrono::steady_clock::now();
         const int grid = opt.quick ? 48 : 128;     // discretisation of continuous sources
         const int surface_n = opt.quick ? 6 : 14;  // surface grid per axis
         BaOptions surface_options;
@@ -189,8 +187,6 @@ int main(int argc, char** argv) {
           params["cases"].push_back(entry);
           progress.tick();
         }
-        const double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        write_sidecar(opt.out_dir, "fig_numerical", opt, params, wall);
+        write_sidecar(opt.out_dir, "fig_numerical", opt, params);
       });
 }

@@ -8,7 +8,6 @@
 //   fig3_gaussian_kl_explicit_channel.csv  for forward KL, where the perception binds, the rate of
 //                                  an explicit heavy-tailed channel (a certified upper bound on
 //                                  R(D,P), below the jointly Gaussian surface; THEORY §3.5).
-#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -32,7 +31,6 @@ int main(int argc, char** argv) {
       argc, argv, "fig_theory",
       "Closed-form R(D,P): R-D curves, surfaces, level sets, cross-sections", [](CLI::App&) {},
       [](const ExperimentOptions& opt) {
-        const auto t0 = std::chrono::steady_clock::now();
         const int grid = opt.quick ? 40 : 120;
         // Figure 1: R–D at fixed P for the Bernoulli source of Figure 2.
         const ClosedFormFigure& fig2 = closed_form_figure("bernoulli_tv");
@@ -140,8 +138,6 @@ int main(int argc, char** argv) {
                                    case_params);
           }
         }
-        const double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        write_sidecar(opt.out_dir, "fig_theory", opt, params, wall);
+        write_sidecar(opt.out_dir, "fig_theory", opt, params);
       });
 }

@@ -25,8 +25,22 @@ def read_csv(path):
     return rows
 
 
+def read_csvs(out_dir, *names):
+    """The rows of OUT_DIR/<name>.csv for each of `names`, or None when one is missing: a figure is
+    drawn from all of its CSVs or not at all."""
+    paths = [os.path.join(out_dir, f"{name}.csv") for name in names]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    return [read_csv(p) for p in paths]
+
+
 def column(rows, key):
     return [r[key] for r in rows]
+
+
+def two_se(rows, key):
+    """Error bars of ± 2 standard errors: twice each row's `key` (a *_stderr column)."""
+    return [2 * v for v in column(rows, key)]
 
 
 def group_by(rows, key):
@@ -43,10 +57,6 @@ def save(fig, fig_dir, name):
         fig.savefig(os.path.join(fig_dir, f"{name}.{ext}"), dpi=130)
     plt.close(fig)
     print(f"plots: {name}.png/.pdf")
-
-
-def exists(out_dir, *names):
-    return all(os.path.exists(os.path.join(out_dir, n)) for n in names)
 
 
 def sidecar_parameters(out_dir, csv_name, experiment):

@@ -1,8 +1,6 @@
 """Figures 5-7 (fig5_codecs_p0, fig6_qsd_rc, fig6_paper_fig4, fig7_sd_perception): lattice codecs
 against the theory (Lei, Hassani, Saeedi Bidokhti; docs/THEORY.md §5)."""
-import os
-
-from common import column, exists, group_by, plt, read_csv, save, source_label
+from common import column, group_by, plt, read_csvs, save, source_label, two_se
 
 MARKERS = {"z1": "o", "z8": "o", "a2": "s", "d4": "D", "e8": "^", "bw16": "v", "leech": "*"}
 
@@ -24,17 +22,17 @@ def _errorbar(ax, rows, label, **kw):
     rate = column(rows, "rate_bits")
     brackets = [_rate_bracket(r) for r in rows]
     ax.errorbar(column(rows, "distortion"), rate,
-                xerr=[2 * v for v in column(rows, "distortion_stderr")],
+                xerr=two_se(rows, "distortion_stderr"),
                 yerr=[[max(y - lo, 0.0) for y, (lo, _) in zip(rate, brackets)],
                       [max(hi - y, 0.0) for y, (_, hi) in zip(rate, brackets)]],
                 label=label, capsize=2, **kw)
 
 
 def render_fig5(out_dir, fig_dir):
-    if not exists(out_dir, "fig5_codecs_p0.csv", "fig5_theory.csv"):
+    tables = read_csvs(out_dir, "fig5_codecs_p0", "fig5_theory")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig5_codecs_p0.csv"))
-    th = read_csv(os.path.join(out_dir, "fig5_theory.csv"))
+    rows, th = tables
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
     for ax, codec in zip(axes, ["sd", "pd"]):
         ax.plot(column(th, "D"), column(th, "rate_p0_bits"), "k-", label="R(D,0)")
@@ -71,16 +69,16 @@ def _coded(ax, rows):
 
 
 def render_fig6(out_dir, fig_dir):
-    if exists(out_dir, "fig6_qsd_rc.csv", "fig6_theory_rc.csv"):
-        rows = read_csv(os.path.join(out_dir, "fig6_qsd_rc.csv"))
-        th = read_csv(os.path.join(out_dir, "fig6_theory_rc.csv"))
+    tables = read_csvs(out_dir, "fig6_qsd_rc", "fig6_theory_rc")
+    if tables is not None:
+        rows, th = tables
         fig, ax = plt.subplots(figsize=(6, 4.5))
         ax.plot(column(th, "common_randomness_bits"), column(th, "rate_bits"), "k-",
                 label="Wagner R(D, Rc)")
         for lat, pts in group_by(rows, "lattice").items():
             q = [r for r in pts if r["codec"] == "qsd"]
             ax.errorbar(column(q, "common_randomness_bits"), column(q, "rate_bits"),
-                        yerr=[2 * v for v in column(q, "rate_stderr")], marker=MARKERS.get(lat, "o"),
+                        yerr=two_se(q, "rate_stderr"), marker=MARKERS.get(lat, "o"),
                         capsize=2, label=f"QSD {lat}")
             for r in pts:
                 if r["codec"] == "sd":
@@ -91,9 +89,9 @@ def render_fig6(out_dir, fig_dir):
         ax.set_title(f"QSD-LTC at D = {rows[0]['D_target']:g}, P = 0")
         ax.legend(fontsize=8)
         save(fig, fig_dir, "fig6_qsd_rc")
-    if exists(out_dir, "fig6_paper_fig4.csv", "fig5_theory.csv"):
-        rows = read_csv(os.path.join(out_dir, "fig6_paper_fig4.csv"))
-        th = read_csv(os.path.join(out_dir, "fig5_theory.csv"))
+    tables = read_csvs(out_dir, "fig6_paper_fig4", "fig5_theory")
+    if tables is not None:
+        rows, th = tables
         fig, ax = plt.subplots(figsize=(6, 4.5))
         ax.plot(column(th, "D"), column(th, "rate_p0_bits"), "k-", label="R(D,0)")
         ax.plot(column(th, "D"), column(th, "rate_half_distortion_bits"), "k--", label="R(D/2,∞)")
@@ -114,18 +112,18 @@ def render_fig6(out_dir, fig_dir):
 
 
 def render_fig7(out_dir, fig_dir):
-    if not exists(out_dir, "fig7_sd_perception.csv", "fig7_theory.csv"):
+    tables = read_csvs(out_dir, "fig7_sd_perception", "fig7_theory")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig7_sd_perception.csv"))
-    th = read_csv(os.path.join(out_dir, "fig7_theory.csv"))
+    rows, th = tables
     # Like with like: the codec aims at P as the Frechet W2^2 (source against the Gaussian fitted to
     # the output), the measure R(D,P) of the level sets is stated in, so that is the one plotted.
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for rate, pts in sorted(group_by(th, "rate_bits").items()):
         ax.plot(column(pts, "D"), column(pts, "P_frechet_w2sq"), label=f"R(D,P) = {rate:.3f} bits")
     ax.errorbar(column(rows, "distortion"), column(rows, "perception_frechet_w2sq"),
-                xerr=[2 * v for v in column(rows, "distortion_stderr")],
-                yerr=[2 * v for v in column(rows, "perception_frechet_w2sq_stderr")], fmt="ko",
+                xerr=two_se(rows, "distortion_stderr"),
+                yerr=two_se(rows, "perception_frechet_w2sq_stderr"), fmt="ko",
                 capsize=2, label=f"SD-LTC {rows[0]['lattice']}, measured (D, Fréchet W2²)")
     for r in rows:
         ax.annotate(f"{r['rate_bits']:.2f}", (r["distortion"], r["perception_frechet_w2sq"]),

@@ -1,11 +1,9 @@
 """Figures 8-10 (fig8_images_grid, fig8_images_measures, fig9_images_rdp, fig10_images_codecs):
 real images through the lattice transform coder (docs/THEORY.md §7). Reads only the CSVs and
 sidecars fig_images writes."""
-import os
-
 import numpy as np
 
-from common import column, exists, group_by, plt, read_csv, save, sidecar_parameters
+from common import column, group_by, plt, read_csvs, save, sidecar_parameters, two_se
 
 PANELS = [("mmse", "MMSE decoder (SD, P = ∞)"), ("sd_p0", "SD-LTC, P = 0"),
           ("pd_p0", "PD-LTC, P = 0")]
@@ -37,10 +35,22 @@ def _rate_err(r):
     return y, max(y - lo, 0.0), max(hi - y, 0.0)
 
 
+def _sections(rows, th, design, target_key, model_key, first_color):
+    """Figure 9's cross-sections, one per target of the codec rows of `design` (ascending): its
+    colour C<first_color + k>, the target, the model's curve (theory rows of kind `design` at
+    model_key = target, by P) and the codec's points aimed at it (by P target)."""
+    groups = group_by([r for r in rows if r["design"] == design], target_key)
+    for k, (target, pts) in enumerate(sorted(groups.items())):
+        curve = sorted([r for r in th if r["kind"] == design and r[model_key] == target],
+                       key=lambda r: r["P"])
+        yield f"C{first_color + k}", target, curve, sorted(pts, key=lambda r: r["P_target"])
+
+
 def render_grid(out_dir, fig_dir):
-    if not exists(out_dir, "fig8_images_grid.csv"):
+    tables = read_csvs(out_dir, "fig8_images_grid")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig8_images_grid.csv"))
+    (rows,) = tables
     params = sidecar_parameters(out_dir, "fig8_images_grid", "fig_images")
     originals = sorted([r for r in rows if r["panel"] == "original"], key=lambda r: r["image"])
     h, w = int(originals[0]["height"]), int(originals[0]["width"])
@@ -71,20 +81,18 @@ def render_grid(out_dir, fig_dir):
 
 
 def render_measures(out_dir, fig_dir):
-    if not exists(out_dir, "fig8_images_points.csv"):
+    tables = read_csvs(out_dir, "fig8_images_points")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig8_images_points.csv"))
+    (rows,) = tables
     params = sidecar_parameters(out_dir, "fig8_images_points", "fig_images")
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     for design, title in PANELS:
         pts = sorted([r for r in rows if r["design"] == design], key=lambda r: r["rate_bits"])
         kw = dict(marker="o", capsize=2, label=title)
-        axes[0].errorbar(column(pts, "rate_bits"), column(pts, "distortion"),
-                         yerr=[2 * v for v in column(pts, "distortion_stderr")], **kw)
-        axes[1].errorbar(column(pts, "rate_bits"), column(pts, "sliced_w2sq"),
-                         yerr=[2 * v for v in column(pts, "sliced_w2sq_stderr")], **kw)
-        axes[2].errorbar(column(pts, "rate_bits"), column(pts, "frechet_pca"),
-                         yerr=[2 * v for v in column(pts, "frechet_pca_stderr")], **kw)
+        for ax, measure in zip(axes, ("distortion", "sliced_w2sq", "frechet_pca")):
+            ax.errorbar(column(pts, "rate_bits"), column(pts, measure),
+                        yerr=two_se(pts, f"{measure}_stderr"), **kw)
     axes[0].set_ylabel("MSE per pixel")
     axes[1].set_ylabel(f"sliced $W_2^2$, pixel space ({params.get('projections', '?')} directions)")
     axes[2].set_ylabel(f"Fréchet distance, first {params.get('frechet_features', '?')} PCA features")
@@ -99,10 +107,10 @@ def render_measures(out_dir, fig_dir):
 
 
 def render_rdp(out_dir, fig_dir):
-    if not exists(out_dir, "fig9_images_rdp.csv", "fig9_theory.csv"):
+    tables = read_csvs(out_dir, "fig9_images_rdp", "fig9_theory")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig9_images_rdp.csv"))
-    th = read_csv(os.path.join(out_dir, "fig9_theory.csv"))
+    rows, th = tables
     params = sidecar_parameters(out_dir, "fig9_images_rdp", "fig_images")
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
     # (a) the Gaussian model's surface as equi-rate contours, codec points coloured by rate.
@@ -122,32 +130,24 @@ def render_rdp(out_dir, fig_dir):
     axes[0].set_title("(a) Gaussian-model equi-rate lines; codec points by measured rate",
                       fontsize=9)
     # (b) P–D cross-sections at fixed rate.
-    level = [r for r in rows if r["design"] == "level_set"]
-    for k, (rate, pts) in enumerate(sorted(group_by(level, "rate_target_bits").items())):
-        color = f"C{k}"
-        tl = sorted([r for r in th if r["kind"] == "level_set" and r["rate_bits"] == rate],
-                    key=lambda r: r["P"])
+    for color, rate, tl, pts in _sections(rows, th, "level_set", "rate_target_bits", "rate_bits",
+                                          first_color=0):
         axes[1].plot(column(tl, "D"), column(tl, "P"), "-", color=color,
                      label=f"model R = {rate:g}")
-        pts = sorted(pts, key=lambda r: r["P_target"])
         mean_rate = sum(column(pts, "rate_bits")) / len(pts)
         axes[1].errorbar(column(pts, "distortion"), column(pts, "perception_w2sq"),
-                         xerr=[2 * v for v in column(pts, "distortion_stderr")],
-                         yerr=[2 * v for v in column(pts, "perception_w2sq_stderr")], marker="o",
-                         ls="--", color=color, capsize=2,
+                         xerr=two_se(pts, "distortion_stderr"),
+                         yerr=two_se(pts, "perception_w2sq_stderr"), marker="o", ls="--",
+                         color=color, capsize=2,
                          label=f"SD aimed at {rate:g} (measured {mean_rate:.0f} bits)")
     axes[1].set_title("(b) P–D cross-sections at fixed rate", fontsize=9)
     # (c) R–P at fixed D.
-    fixed = [r for r in rows if r["design"] == "fixed_D"]
-    for k, (d, pts) in enumerate(sorted(group_by(fixed, "D_target").items())):
-        color = f"C{k + 3}"
-        tl = sorted([r for r in th if r["kind"] == "fixed_D" and r["D"] == d], key=lambda r: r["P"])
+    for color, d, tl, pts in _sections(rows, th, "fixed_D", "D_target", "D", first_color=3):
         axes[2].plot(column(tl, "P"), column(tl, "theory_rate_bits"), "-", color=color,
                      label=f"model, D = {d:.3g}")
-        pts = sorted(pts, key=lambda r: r["P_target"])
         axes[2].errorbar(column(pts, "perception_w2sq"), column(pts, "rate_bits"),
-                         yerr=[2 * v for v in column(pts, "rate_stderr")], marker="o", ls="--",
-                         color=color, capsize=2, label=f"SD, D target {d:.3g}")
+                         yerr=two_se(pts, "rate_stderr"), marker="o", ls="--", color=color,
+                         capsize=2, label=f"SD, D target {d:.3g}")
     axes[2].set_xlabel("P: Gaussian-model $W_2^2$ per pixel (measured)")
     axes[2].set_ylabel("rate (bits per image)")
     axes[2].set_title("(c) rate–perception at fixed distortion", fontsize=9)
@@ -163,10 +163,10 @@ def render_rdp(out_dir, fig_dir):
 
 
 def render_codecs(out_dir, fig_dir):
-    if not exists(out_dir, "fig10_images_codecs.csv", "fig10_theory.csv"):
+    tables = read_csvs(out_dir, "fig10_images_codecs", "fig10_theory")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig10_images_codecs.csv"))
-    th = read_csv(os.path.join(out_dir, "fig10_theory.csv"))
+    rows, th = tables
     params = sidecar_parameters(out_dir, "fig10_images_codecs", "fig_images")
     fig, axes = plt.subplots(1, 2, figsize=(14, 5.2))
     axes[0].plot(column(th, "D"), column(th, "rate_p0_bits"), "k-", label="model R(D,0)")

@@ -2,12 +2,11 @@
 solver's overlays on Figures 2-3 (fig_numerical's *_ba_*.csv) are drawn by fig_theory.py. Titles
 name the source, distortion, perception and grid recorded in fig_numerical's sidecar."""
 import math
-import os
 
 import numpy as np
 
-from common import (PERCEPTION_AXIS, case_parameters, column, exists, group_by, plt, problem_title,
-                    read_csv, save, sidecar_parameters)
+from common import (PERCEPTION_AXIS, case_parameters, column, group_by, plt, problem_title,
+                    read_csvs, save, sidecar_parameters)
 
 # Figure 4's cases; the source, distortion and perception each shows come from the sidecar.
 CASES = ["laplace_rkl", "ternary_w1"]
@@ -15,15 +14,15 @@ CASES = ["laplace_rkl", "ternary_w1"]
 
 def render_fig4(out_dir, fig_dir, name):
     base = f"fig4_{name}"
-    if not exists(out_dir, f"{base}_surface.csv", f"{base}_level_sets.csv"):
+    tables = read_csvs(out_dir, f"{base}_surface", f"{base}_level_sets")
+    if tables is None:
         return
+    surf, levels = tables
     case = case_parameters(sidecar_parameters(out_dir, f"{base}_surface", "fig_numerical"), name)
     title = problem_title(case)
     if "grid_points" in case and not case.get("source", "").startswith(("finite", "bernoulli")):
         title += f", discretised on {case['grid_points']:g} cells"
     p_label = PERCEPTION_AXIS.get(case.get("perception"), "P")
-    surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
-    levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
     ds = sorted(set(column(surf, "D")))
     ps = sorted(set(column(surf, "P")))
     rate = np.full((len(ds), len(ps)), np.nan)

@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 
-from common import (DISTORTION_LABELS, PERCEPTION_AXIS, case_parameters, column, exists, group_by,
-                    plt, problem_title, read_csv, save, sidecar_parameters, source_label)
+from common import (DISTORTION_LABELS, PERCEPTION_AXIS, case_parameters, column, group_by, plt,
+                    problem_title, read_csv, read_csvs, save, sidecar_parameters, source_label)
 
 # (figure, case) of the surface figures; what each one shows is read from fig_theory's sidecar.
 CASES = [
@@ -23,9 +23,10 @@ def case_of(out_dir, figure, name, csv_suffix):
 
 
 def render_rd(out_dir, fig_dir):
-    if not exists(out_dir, "fig1_bernoulli_rd.csv"):
+    tables = read_csvs(out_dir, "fig1_bernoulli_rd")
+    if tables is None:
         return
-    rows = read_csv(os.path.join(out_dir, "fig1_bernoulli_rd.csv"))
+    (rows,) = tables
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for curve in group_by(rows, "curve").items():
         name, pts = curve
@@ -46,17 +47,16 @@ def render_rd(out_dir, fig_dir):
 
 def render_case(out_dir, fig_dir, figure, name, overlay=None):
     base = f"{figure}_{name}"
-    if not exists(out_dir, f"{base}_surface.csv", f"{base}_level_sets.csv", f"{base}_rate_perception.csv"):
+    tables = read_csvs(out_dir, f"{base}_surface", f"{base}_level_sets", f"{base}_rate_perception")
+    if tables is None:
         return
+    surf, levels, rp = tables
     case = case_of(out_dir, figure, name, "surface")
     title = problem_title(case)
     if case.get("perception") == "kl" and case.get("source", "").startswith("gaussian"):
         # Only the optimum over jointly Gaussian reconstructions (docs/THEORY.md §3.2, §3.5).
         title += " (jointly Gaussian X̂: an upper bound, not R; ◆ explicit channels below it)"
     p_label = PERCEPTION_AXIS.get(case.get("perception"), "P")
-    surf = read_csv(os.path.join(out_dir, f"{base}_surface.csv"))
-    levels = read_csv(os.path.join(out_dir, f"{base}_level_sets.csv"))
-    rp = read_csv(os.path.join(out_dir, f"{base}_rate_perception.csv"))
     d = np.array(column(surf, "D"))
     p = np.array(column(surf, "P"))
     r = np.array(column(surf, "rate_bits"))

@@ -6,12 +6,10 @@
 // "rdp: error: ". Arrays come in as float64 (converted when they are not, without a copy when they
 // are C-contiguous float64) and are checked for shape and finiteness before any C++ loop sees
 // them; the loops run with the GIL released.
-#include <fmt/format.h>
 #include <omp.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -26,7 +25,9 @@
 
 #include "cli.hpp"
 #include "codec_runs.hpp"
+#include "grid_ranges.hpp"
 #include "problem.hpp"
+#include "rate_query.hpp"
 #include "rdp/codec/bitstream.hpp"
 #include "rdp/codec/dithered_codec.hpp"
 #include "rdp/codec/simulate.hpp"
@@ -54,9 +55,7 @@ using experiments::Interval;
 // --- argument checks, worded as the command line words them (experiments/common/cli.cpp)
 
 void check_real(const std::string& name, double x, const Interval& range) {
-  const bool below = range.lo_open ? !(x > range.lo) : !(x >= range.lo);
-  const bool above = range.hi_open ? !(x < range.hi) : !(x <= range.hi);
-  if (below || above) throw InvalidArgument(name, range.text(), format_number(x));
+  if (!range.contains(x)) throw InvalidArgument(name, range.text(), format_number(x));
 }
 
 void check_integer(const std::string& name, long long v, long long lo, long long hi) {
@@ -123,23 +122,25 @@ ProblemPtr problem_for(const std::string& source, const std::string& distortion,
 }
 
 // The P a query is given (None: absent), checked as `rdp rate` checks --P.
-double perception_level(const cli::Problem& pb, const py::object& p) {
-  const bool has_perception = pb.perception != Perception::none;
-  if (has_perception && p.is_none())
-    throw InvalidArgument(
-        "P", "[0, inf), required with --perception " + std::string(perception_name(pb.perception)),
-        "nothing");
-  if (!has_perception && !p.is_none()) {
-    const bool number = py::isinstance<py::float_>(p) || py::isinstance<py::int_>(p);
-    std::string given = "an array";  // its repr would not fit on one line
-    if (number) {
-      given = format_number(p.cast<double>());
-    } else if (py::isinstance<py::array>(p)) {
-      given = "an array of shape " + shape_text(py::reinterpret_borrow<py::array>(p));
-    }
-    throw InvalidArgument("P", "absent without --perception", given);
-  }
-  return 0.0;
+void perception_level(const cli::Problem& pb, const py::object& p) {
+  cli::check_perception_given(pb, !p.is_none(), [&p] {
+    if (py::isinstance<py::float_>(p) || py::isinstance<py::int_>(p))
+      return format_number(p.cast<double>());
+    if (py::isinstance<py::array>(p))
+      return "an array of shape " + shape_text(py::reinterpret_borrow<py::array>(p));
+    return std::string("an array");  // its repr would not fit on one line
+  });
+}
+
+// The P of a query at one point (0 without a perception measure), D and P checked as `rdp rate`
+// checks --D and --P.
+double point_perception(const cli::Problem& pb, double d, const py::object& p_obj) {
+  require_nonnegative("D", d);
+  perception_level(pb, p_obj);
+  if (pb.perception == Perception::none) return 0.0;
+  const double p = p_obj.cast<double>();
+  require_nonnegative("P", p);
+  return p;
 }
 
 std::string opt_string(const py::object& o) {
@@ -189,20 +190,9 @@ py::array_t<double> eigen_matrix_array(const Eigen::MatrixXd& m) {
   return a;
 }
 
+// `rdp rate --method ba --json`'s solver fields (infinities kept), plus the arrays.
 py::dict ba_result_dict(const BaResult& r) {
-  py::dict d;
-  d["rate_bits"] = r.rate_bits;
-  d["lower_bits"] = r.lower_bits;
-  d["upper_bits"] = r.upper_bits;
-  d["gap_bits"] = r.gap_bits;
-  d["iterations"] = r.iterations;
-  d["evaluations"] = r.evaluations;
-  d["status"] = std::string(ba_status_name(r.status));
-  d["message"] = r.message;
-  d["slope_distortion_bits"] = r.slope_distortion_bits;
-  d["slope_perception_bits"] = r.slope_perception_bits;
-  d["distortion_achieved"] = r.distortion_achieved;
-  d["perception_achieved"] = r.perception_achieved;
+  py::dict d = json_to_py(cli::ba_result_json(r)).cast<py::dict>();
   d["channel"] = eigen_matrix_array(r.channel);
   d["output_pmf"] = eigen_vector_array(r.output_pmf);
   if (r.dual.present) {
@@ -287,27 +277,18 @@ py::object rate(const std::string& source, const std::string& perception, const 
 py::dict rate_details(const std::string& source, const std::string& perception, double d,
                       const py::object& p_obj, const py::object& distortion) {
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
-  require_nonnegative("D", d);
-  perception_level(*pb, p_obj);
-  const bool has_perception = pb->perception != Perception::none;
-  const double p = has_perception ? p_obj.cast<double>() : 0.0;
-  if (has_perception) require_nonnegative("P", p);
+  const double p = point_perception(*pb, d, p_obj);
   const ClosedFormRate r = closed_form_rate(*pb->source, pb->distortion, pb->perception, d, p);
   return json_to_py(rdp::cli::closed_rate_json(*pb, d, p, r)).cast<py::dict>();
 }
 
-// The ranges of `rdp level-set`, `surface` and `section` (cmd_level_set.cpp), None for the
-// problem's own scales.
-struct Ranges {
-  double p_min = 0.0, p_max = NAN, d_min = NAN, d_max = NAN;
-  int p_points = 101, d_points = 50;
-};
-
 double opt_double(const py::object& o) { return o.is_none() ? NAN : o.cast<double>(); }
 
-Ranges make_ranges(const py::object& d_min, const py::object& d_max, int d_points,
-                   const py::object& p_min, const py::object& p_max, int p_points) {
-  Ranges r;
+// The ranges of `rdp level-set`, `surface` and `section` (grid_ranges.hpp), None for the
+// problem's own scales.
+cli::GridRanges make_ranges(const py::object& d_min, const py::object& d_max, int d_points,
+                            const py::object& p_min, const py::object& p_max, int p_points) {
+  cli::GridRanges r;
   r.p_min = p_min.is_none() ? 0.0 : p_min.cast<double>();
   r.p_max = opt_double(p_max);
   r.d_min = opt_double(d_min);
@@ -319,53 +300,13 @@ Ranges make_ranges(const py::object& d_min, const py::object& d_max, int d_point
   return r;
 }
 
-// Closed forms only (the numerical solver's surfaces are rdpkit.Solver queries).
-void check_closed(const cli::Problem& pb) {
-  if (pb.perception == Perception::none)
-    throw InvalidArgument("perception", "one of tv, w1, w2sq, kl, rkl", "'none'");
-  if (const auto why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);
-      !why.empty())
-    throw InvalidArgument("perception", "a combination with a closed form in this build",
-                          "'" + std::string(perception_name(pb.perception)) + "': " + why);
-}
-
-void resolve_ranges(const cli::Problem& pb, Ranges& o) {
-  const double d_sat = distortion_saturation(*pb.source, pb.distortion);
-  const bool continuous = pb.source->kind() == SourceKind::continuous;
-  const double p_sat = perception_saturation(*pb.source, pb.perception);
-  if (std::isnan(o.p_max)) o.p_max = p_sat;
-  if (std::isnan(o.d_max)) o.d_max = d_sat;
-  if (std::isnan(o.d_min)) o.d_min = continuous ? d_sat * 1e-3 : 0.0;
-  const double p_cap = 1e6 * std::max(p_sat, 1e-300), d_cap = 1e6 * std::max(d_sat, 1e-300);
-  check_real("P-min", o.p_min, {0.0, p_cap});
-  check_real("P-max", o.p_max,
-             {o.p_min, p_cap, false, false,
-              "[P-min = " + format_number(o.p_min) + ", 1e6 times the saturation perception " +
-                  format_number(p_sat) + "]"});
-  check_real("D-min", o.d_min,
-             {0.0, d_cap, continuous, false,
-              std::string(continuous ? "(0" : "[0") + ", 1e6 times the zero-rate distortion " +
-                  format_number(d_sat) + "]"});
-  check_real("D-max", o.d_max,
-             {o.d_min, d_cap, true, false,
-              "(D-min = " + format_number(o.d_min) + ", 1e6 times the zero-rate distortion " +
-                  format_number(d_sat) + "]"});
-  if (double(o.d_points) * o.p_points > 4e6)
-    throw InvalidArgument("D-points x P-points", "at most 4e6 grid points",
-                          std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
-}
-
-py::dict level_set_dict(const cli::Problem& pb, double rate_bits, Ranges o, bool with_rate) {
-  resolve_ranges(pb, o);
-  const double d_lo = o.d_min > 0.0 ? o.d_min : 0.0;
+py::dict level_set_dict(const cli::Problem& pb, double rate_bits, cli::GridRanges o,
+                        bool with_rate) {
+  cli::resolve_ranges(pb, o);
   std::vector<LevelSetPoint> points;
   {
     py::gil_scoped_release release;
-    const RateFunction rate = [&pb](double d, double p) {
-      return closed_form_rate(*pb.source, pb.distortion, pb.perception, d, p).rate_bits;
-    };
-    points =
-        equi_rate_level_set(rate, rate_bits, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+    points = cli::equi_rate_curve(cli::closed_rate(pb), rate_bits, o);
   }
   std::vector<double> ds, ps;
   for (const auto& pt : points) {
@@ -383,7 +324,8 @@ py::dict level_set(const std::string& source, const std::string& perception, dou
                    const py::object& distortion, const py::object& d_min, const py::object& d_max,
                    const py::object& p_min, const py::object& p_max, int p_points) {
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
-  check_closed(*pb);
+  // Closed forms only (the numerical solver's surfaces are rdpkit.Solver queries).
+  cli::check_closed_surface(*pb);
   require_positive("rate", rate_bits);
   return level_set_dict(*pb, rate_bits, make_ranges(d_min, d_max, 50, p_min, p_max, p_points),
                         false);
@@ -423,9 +365,9 @@ py::dict surface(const std::string& source, const std::string& perception,
                  const py::object& distortion, const py::object& d_min, const py::object& d_max,
                  int d_points, const py::object& p_min, const py::object& p_max, int p_points) {
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
-  check_closed(*pb);
-  Ranges o = make_ranges(d_min, d_max, d_points, p_min, p_max, p_points);
-  resolve_ranges(*pb, o);
+  cli::check_closed_surface(*pb);
+  cli::GridRanges o = make_ranges(d_min, d_max, d_points, p_min, p_max, p_points);
+  cli::resolve_ranges(*pb, o);
   return grid_dict(*pb, linspace(o.d_min, o.d_max, o.d_points),
                    linspace(o.p_min, o.p_max, o.p_points));
 }
@@ -439,32 +381,22 @@ py::dict section(const std::string& source, const std::string& perception, const
   if (fixed != "D" && fixed != "P" && fixed != "R")
     throw InvalidArgument("fixed", "one of P, D, R", "'" + fixed + "'");
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
-  check_closed(*pb);
-  Ranges o = make_ranges(d_min, d_max, d_points, p_min, p_max, p_points);
+  cli::check_closed_surface(*pb);
+  cli::GridRanges o = make_ranges(d_min, d_max, d_points, p_min, p_max, p_points);
   if (fixed == "R") {
     require_positive("value (rate)", value);
     return level_set_dict(*pb, value, o, true);
   }
   // The fixed quantity's range would be ignored, so it is refused (as the command line does).
-  const py::object* given[3] = {fixed == "D" ? &d_min : &p_min, fixed == "D" ? &d_max : &p_max,
-                                fixed == "D" ? &d_points_obj : &p_points_obj};
-  const char* suffixes[3] = {"-min", "-max", "-points"};
-  for (int k = 0; k < 3; ++k)
-    if (!given[k]->is_none())
-      throw InvalidArgument(
-          fixed + suffixes[k],
-          "absent with --fixed " + fixed + " (the section's " + fixed + " is --value)",
-          std::string(py::str(*given[k])));
-  require_nonnegative("value", value);
-  resolve_ranges(*pb, o);
-  std::vector<double> ds = linspace(o.d_min, o.d_max, o.d_points);
-  std::vector<double> ps = linspace(o.p_min, o.p_max, o.p_points);
-  if (fixed == "D") {
-    if (pb->source->kind() == SourceKind::continuous) require_positive("value (D)", value);
-    ds = {value};
-  } else {
-    ps = {value};
-  }
+  cli::reject_ranges_of_fixed(fixed, [&](const std::string& suffix) -> std::optional<std::string> {
+    const bool d = fixed == "D";
+    const py::object& given = suffix == "-min"   ? (d ? d_min : p_min)
+                              : suffix == "-max" ? (d ? d_max : p_max)
+                                                 : (d ? d_points_obj : p_points_obj);
+    if (given.is_none()) return std::nullopt;
+    return std::string(py::str(given));
+  });
+  const auto [ds, ps] = cli::section_grid(*pb, fixed, value, o);
   py::dict g = grid_dict(*pb, ds, ps);
   // One row per point, in the command's order (D outer, P inner), like its CSV.
   py::array_t<double> dd(static_cast<py::ssize_t>(ds.size() * ps.size()));
@@ -660,11 +592,7 @@ py::dict solve_source(const std::string& source, const std::string& perception, 
                       const py::object& max_seconds, const py::object& max_iterations,
                       bool keep_channel) {
   const ProblemPtr pb = problem_for(source, opt_string(distortion), perception);
-  require_nonnegative("D", d);
-  perception_level(*pb, p_obj);
-  const bool has_perception = pb->perception != Perception::none;
-  const double p = has_perception ? p_obj.cast<double>() : 0.0;
-  if (has_perception) require_nonnegative("P", p);
+  const double p = point_perception(*pb, d, p_obj);
   check_integer("grid", grid, 2, static_cast<long long>(ba_max_square_points()));
   check_ba_grid(grid);
   const BaOptions options = ba_options(gap, max_seconds, max_iterations, keep_channel);
@@ -675,11 +603,8 @@ py::dict solve_source(const std::string& source, const std::string& perception, 
   const SourceProblem sp = source_problem(source, perception, distortion, grid);
   const BaOptions o = interruptible(options);
   py::dict j = ba_result_dict(without_gil([&] { return solve_rdp_ba(sp.finite, d, p, o); }));
-  j["source"] = pb->source->spec();
-  j["distortion"] = pb->distortion.name();
-  j["perception"] = std::string(perception_name(pb->perception));
-  j["D"] = d;
-  if (has_perception) j["P"] = p;
+  const nlohmann::ordered_json query = cli::rate_query_json(*pb, d, p);
+  for (const auto& field : query.items()) j[py::str(field.key())] = json_to_py(field.value());
   j["method"] = "ba";
   j["region"] = "numerical";
   if (continuous) j["grid"] = grid;
@@ -800,19 +725,9 @@ struct PyNested {
 
 // --- codecs
 
-double physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
-}
-
 int nesting_for(CodecKind kind, const py::object& nesting) {
-  if (kind != CodecKind::qsd && !nesting.is_none())
-    throw InvalidArgument("nesting", "absent unless --codec qsd",
-                          std::to_string(nesting.cast<long long>()));
-  if (kind != CodecKind::qsd) return 1;
-  const long long a = nesting.is_none() ? 2 : nesting.cast<long long>();
-  check_integer("nesting", a, 1, kMaxNestingRatio);
-  return static_cast<int>(a);
+  return cli::codec_nesting(
+      kind, nesting.is_none() ? std::nullopt : std::optional(nesting.cast<long long>()));
 }
 
 // `rdp simulate --json` (cmd_simulate.cpp): the same checks, run_codec_point and codec_fields.
@@ -822,30 +737,16 @@ py::dict simulate(const std::string& codec, const std::string& lattice, const st
   const CodecKind kind = parse_codec(codec);
   check_real("D", d, {0.0, INFINITY, true, true});
   check_real("P", p, {0.0, INFINITY, false, true});
-  check_real("samples", samples, {1.0, 2e9, false, false, "[64 n, 2e9], n the lattice dimension"});
+  check_real("samples", samples,
+             {1.0, experiments::kMaxSimulationSamples, false, false,
+              "[64 n, 2e9], n the lattice dimension"});
   check_integer("rate-points", rate_points, 1, 4096);
   check_integer("rate-max-rounds", rate_max_rounds, 1, 1024);
   check_integer("projections", projections, 1, 100000);
   const cli::CodecInputs in = cli::parse_codec_inputs(lattice, source);
   const int a = nesting_for(kind, nesting);
-  const int n = in.lattice->dimension();
-  if (!(samples >= 64.0 * n))
-    throw InvalidArgument(
-        "samples",
-        "[" + std::to_string(64 * n) + ", 2e9] (64 blocks of dimension " + std::to_string(n) + ")",
-        format_number(samples));
-  const auto blocks = static_cast<std::uint64_t>(std::ceil(samples / n));
-  const double need = double(simulation_memory_bytes(blocks, n));
-  const double have = 0.5 * physical_memory_bytes();
-  if (have > 0.0 && need > have) {
-    const double max_samples = std::floor(have / need * double(blocks)) * n;
-    throw InvalidArgument(
-        "samples",
-        fmt::format("[{}, {}] on this machine (the run needs {:.3g} GB, half "
-                    "its memory is {:.3g} GB)",
-                    64 * n, format_number(std::min(max_samples, 2e9)), need / 1e9, have / 1e9),
-        format_number(samples));
-  }
+  const std::uint64_t blocks =
+      experiments::simulation_blocks(samples, format_number(samples), in.lattice->dimension());
   SimulationOptions so;
   so.blocks = blocks;
   so.seed = seed;

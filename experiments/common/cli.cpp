@@ -50,9 +50,7 @@ double parse_real(const std::string& parameter, const std::string& text, const I
   // precision.
   if (errno == ERANGE && v == 0.0)
     throw InvalidArgument(parameter, range.text(), text + " (rounds to 0)");
-  const bool below = range.lo_open ? !(v > range.lo) : !(v >= range.lo);
-  const bool above = range.hi_open ? !(v < range.hi) : !(v <= range.hi);
-  if (!std::isfinite(v) || below || above) throw InvalidArgument(parameter, range.text(), text);
+  if (!std::isfinite(v) || !range.contains(v)) throw InvalidArgument(parameter, range.text(), text);
   return v;
 }
 
@@ -124,6 +122,12 @@ std::string Interval::text() const {
   if (!label.empty()) return label;
   return std::string(lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) +
          (hi_open ? ")" : "]");
+}
+
+bool Interval::contains(double x) const {
+  const bool below = lo_open ? !(x > lo) : !(x >= lo);
+  const bool above = hi_open ? !(x < hi) : !(x <= hi);
+  return !below && !above;
 }
 
 std::string parameter_name(const std::string& flag) {

@@ -21,6 +21,8 @@ struct Interval {
   /// How messages describe the range, when the bounds alone do not (empty: the bounds).
   std::string label = {};
   std::string text() const;
+  /// Whether x lies in the interval (NaN never does).
+  bool contains(double x) const;
 };
 
 /// Thrown for a usage error that is not about one parameter's range.

@@ -1,5 +1,8 @@
 #include "codec_runs.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -39,10 +42,38 @@ void set_theory(CodecRun& run, double sigma) {
   }
 }
 
+// Physical memory of this machine, bytes (0 if unknown).
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
+}
+
 nlohmann::json number(double x) { return x; }
 nlohmann::json null() { return nullptr; }
 
 }  // namespace
+
+std::uint64_t simulation_blocks(double samples, const std::string& samples_text, int n) {
+  if (!(samples >= 64.0 * n))
+    throw InvalidArgument(
+        "samples",
+        "[" + std::to_string(64 * n) + ", 2e9] (64 blocks of dimension " + std::to_string(n) + ")",
+        samples_text);
+  const auto blocks = static_cast<std::uint64_t>(std::ceil(samples / n));
+  const double need = double(simulation_memory_bytes(blocks, n));
+  const double have = 0.5 * physical_memory_bytes();
+  if (have > 0.0 && need > have) {
+    const double max_samples = std::floor(have / need * double(blocks)) * n;
+    throw InvalidArgument(
+        "samples",
+        fmt::format("[{}, {}] on this machine (the run needs {:.3g} GB, half its memory is "
+                    "{:.3g} GB)",
+                    64 * n, format_number(std::min(max_samples, kMaxSimulationSamples)), need / 1e9,
+                    have / 1e9),
+        samples_text);
+  }
+  return blocks;
+}
 
 CodecNsm codec_nsm(const Lattice& base, const std::string& name, std::uint64_t seed) {
   // Conway & Sloane's value where tabulated; the Monte Carlo only where it is not.

@@ -47,6 +47,15 @@ struct CodecRun {
   double theory_rate_bits = 0.0;
 };
 
+/// The most scalar samples one simulation takes (rdp simulate --samples, rdpkit.simulate).
+constexpr double kMaxSimulationSamples = 2e9;
+
+/// The blocks of `dimension` samples a simulation of `samples` scalar samples draws. Refuses fewer
+/// than 64 blocks, and a run whose memory (the reconstructions and per-block results are held)
+/// exceeds half of this machine's, rather than fail or swap after minutes; messages show the
+/// samples as `samples_text`.
+std::uint64_t simulation_blocks(double samples, const std::string& samples_text, int dimension);
+
 /// Runs one point on `source` with `options` (blocks, seed, estimator settings).
 CodecRun run_codec_point(const CodecPoint& point, const ContinuousSource& source,
                          const SimulationOptions& options);

@@ -93,15 +93,14 @@ void CsvTable::write(const std::string& dir, const std::string& name,
 }
 
 void write_sidecar(const std::string& dir, const std::string& name,
-                   const ExperimentOptions& options, const nlohmann::json& parameters,
-                   double wall_seconds) {
+                   const ExperimentOptions& options, const nlohmann::json& parameters) {
   RunContext& run = run_context();
   nlohmann::json j;
   j["experiment"] = name;
   j["version"] = RDP_VERSION;
   j["seed"] = options.seed;
   j["quick"] = options.quick;
-  j["wall_seconds"] = wall_seconds;
+  j["wall_seconds"] = seconds_since_start();
   j["parameters"] = parameters;
   j["complete"] = true;
   {

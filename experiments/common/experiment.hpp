@@ -47,11 +47,11 @@ class CsvTable {
 };
 
 /// Writes DIR/NAME.json, the run's summary, last: {"experiment", "version", "seed", "quick",
-/// "wall_seconds", "parameters", "complete": true, "files": the CSVs this run wrote with their
-/// rows and hashes}. Its presence with a matching hash marks a set of CSVs as one complete run.
+/// "wall_seconds" (since the run started), "parameters", "complete": true, "files": the CSVs this
+/// run wrote with their rows and hashes}. Its presence with a matching hash marks a set of CSVs as
+/// one complete run.
 void write_sidecar(const std::string& dir, const std::string& name,
-                   const ExperimentOptions& options, const nlohmann::json& parameters,
-                   double wall_seconds);
+                   const ExperimentOptions& options, const nlohmann::json& parameters);
 
 /// A progress bar on stderr, drawn only when stderr is a terminal; tick() is thread-safe.
 class Progress {

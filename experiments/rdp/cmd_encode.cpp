@@ -76,8 +76,8 @@ struct EncodeOptions {
 
 void run_encode(const EncodeOptions& o) {
   const CodecKind kind = parse_codec(o.codec);
-  if (kind != CodecKind::qsd && o.nesting_given)
-    throw InvalidArgument("nesting", "absent unless --codec qsd", std::to_string(o.nesting));
+  const int a =
+      codec_nesting(kind, o.nesting_given ? std::optional<long long>(o.nesting) : std::nullopt);
   const bool from_file = !o.in.empty();
   if (from_file == !std::isnan(o.samples))
     throw UsageError("give exactly one of --samples N (with --seed) and --in FILE");
@@ -86,7 +86,6 @@ void run_encode(const EncodeOptions& o) {
   const SourcePtr& src = in.source;
   const ContinuousSource* cont = in.continuous;
   require_writable_file("out", o.out);
-  const int a = kind == CodecKind::qsd ? o.nesting : 1;
   const int n = base->dimension();
 
   BitstreamHeader h;

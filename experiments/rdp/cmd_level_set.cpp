@@ -4,13 +4,14 @@
 
 #include <cmath>
 #include <iostream>
-#include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "command.hpp"
+#include "grid_ranges.hpp"
 #include "problem.hpp"
 #include "rdp/error.hpp"
 #include "rdp/solvers/ba/sweep.hpp"
@@ -23,8 +24,7 @@ namespace {
 struct GridOptions {
   ProblemOptions problem;
   double rate = std::nan("");
-  double p_min = 0.0, p_max = std::nan(""), d_min = std::nan(""), d_max = std::nan("");
-  int p_points = 101, d_points = 50;
+  GridRanges ranges;
   std::string method = "auto";
   int grid = 256;
   double gap = 1e-4;
@@ -32,8 +32,6 @@ struct GridOptions {
   // section: which quantity is held fixed ("D", "P" or "R") and its value.
   std::string fixed;
   double value = std::nan("");
-  // The range options as typed, by parameter name, for messages.
-  std::map<std::string, std::string> typed;
 };
 
 // Whether to use the numerical solver: --method ba, or auto without a closed form.
@@ -70,63 +68,6 @@ std::string ba_row(double d, double p, const BaResult& r) {
          std::to_string(r.iterations) + "," + std::string(ba_status_name(r.status)) + "\n";
 }
 
-void check_closed(const Problem& pb) {
-  if (pb.perception == Perception::none)
-    throw InvalidArgument("perception", "one of tv, w1, w2sq, kl, rkl", "'none'");
-  if (const auto why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);
-      !why.empty())
-    throw InvalidArgument("perception", "a combination with a closed form in this build",
-                          "'" + std::string(perception_name(pb.perception)) + "': " + why);
-}
-
-// The text a range option was given as (messages show it as typed), or the default's value.
-std::string typed(const GridOptions& o, const std::string& name, double value) {
-  const auto it = o.typed.find(name);
-  return it != o.typed.end() ? it->second : format_number(value);
-}
-
-void check_range(const GridOptions& o, const std::string& name, double x,
-                 const experiments::Interval& range) {
-  const bool below = range.lo_open ? !(x > range.lo) : !(x >= range.lo);
-  const bool above = range.hi_open ? !(x < range.hi) : !(x <= range.hi);
-  if (below || above) throw InvalidArgument(name, range.text(), typed(o, name, x));
-}
-
-// Fills unset ranges from the problem's own scales and validates them. Far beyond the saturation
-// scales the root finders' brackets lose all precision (and a grid step times its index
-// overflows); R no longer changes there anyway, so the maxima are capped at 1e6 times them.
-void resolve_ranges(const Problem& pb, GridOptions& o) {
-  const double d_sat = distortion_saturation(*pb.source, pb.distortion);
-  const bool continuous = pb.source->kind() == SourceKind::continuous;
-  const double p_sat = perception_saturation(*pb.source, pb.perception);
-  if (std::isnan(o.p_max)) o.p_max = p_sat;
-  if (std::isnan(o.d_max)) o.d_max = d_sat;
-  if (std::isnan(o.d_min)) o.d_min = continuous ? d_sat * 1e-3 : 0.0;
-  const double p_cap = 1e6 * std::max(p_sat, 1e-300), d_cap = 1e6 * std::max(d_sat, 1e-300);
-  check_range(o, "P-min", o.p_min, {0.0, p_cap});
-  check_range(o, "P-max", o.p_max,
-              {o.p_min, p_cap, false, false,
-               "[P-min = " + format_number(o.p_min) + ", 1e6 times the saturation perception " +
-                   format_number(p_sat) + "]"});
-  check_range(o, "D-min", o.d_min,
-              {0.0, d_cap, continuous, false,
-               std::string(continuous ? "(0" : "[0") + ", 1e6 times the zero-rate distortion " +
-                   format_number(d_sat) + "]"});
-  check_range(o, "D-max", o.d_max,
-              {o.d_min, d_cap, true, false,
-               "(D-min = " + format_number(o.d_min) + ", 1e6 times the zero-rate distortion " +
-                   format_number(d_sat) + "]"});
-  if (double(o.d_points) * o.p_points > 4e6)
-    throw InvalidArgument("D-points x P-points", "at most 4e6 grid points",
-                          std::to_string(o.d_points) + " x " + std::to_string(o.p_points));
-}
-
-RateFunction closed_rate(const Problem& pb) {
-  return [pb](double d, double p) {
-    return closed_form_rate(*pb.source, pb.distortion, pb.perception, d, p).rate_bits;
-  };
-}
-
 // R(D,P) from the numerical solver as a rate function: the midpoint of the certified bounds
 // (within gap/2 of R). One warm-started solver, so the root search in D reuses its solutions.
 RateFunction ba_rate(const FiniteRdpProblem& fp, const GridOptions& o) {
@@ -145,17 +86,15 @@ std::pair<Problem, bool> prepare(const GridOptions& o) {
   if (ba)
     check_perception(pb);
   else
-    check_closed(pb);
+    check_closed_surface(pb);
   return {std::move(pb), ba};
 }
 
 // The equi-rate curve at o.rate over the P grid (o's ranges resolved here).
 std::vector<LevelSetPoint> level_set_points(const Problem& pb, bool ba, GridOptions& o) {
-  resolve_ranges(pb, o);
-  // D slightly above 0 for continuous sources, where R(0,P) = inf.
-  const double d_lo = o.d_min > 0.0 ? o.d_min : 0.0;
+  resolve_ranges(pb, o.ranges);
   const RateFunction rate = ba ? ba_rate(ba_problem(pb, o), o) : closed_rate(pb);
-  return equi_rate_level_set(rate, o.rate, linspace(o.p_min, o.p_max, o.p_points), d_lo, o.d_max);
+  return equi_rate_curve(rate, o.rate, o.ranges);
 }
 
 void run_level_set(GridOptions o) {
@@ -171,11 +110,12 @@ void run_level_set(GridOptions o) {
 
 void run_surface(GridOptions o) {
   const auto [pb, ba] = prepare(o);
-  resolve_ranges(pb, o);
+  GridRanges& g = o.ranges;
+  resolve_ranges(pb, g);
   std::ostringstream out;
   if (ba) {
-    const auto ds = linspace(o.d_min, o.d_max, o.d_points);
-    const auto ps = linspace(o.p_min, o.p_max, o.p_points);
+    const auto ds = linspace(g.d_min, g.d_max, g.d_points);
+    const auto ps = linspace(g.p_min, g.p_max, g.p_points);
     const auto results = ba_surface(ba_problem(pb, o), ds, ps, ba_options(o));
     out << kBaColumns;
     for (std::size_t i = 0; i < ds.size(); ++i)
@@ -185,8 +125,8 @@ void run_surface(GridOptions o) {
     return;
   }
   out << "D,P,rate_bits,region\n";
-  for (double d : linspace(o.d_min, o.d_max, o.d_points)) {
-    for (double p : linspace(o.p_min, o.p_max, o.p_points)) {
+  for (double d : linspace(g.d_min, g.d_max, g.d_points)) {
+    for (double p : linspace(g.p_min, g.p_max, g.p_points)) {
       const auto r = closed_form_rate(*pb.source, pb.distortion, pb.perception, d, p);
       out << format_number(d) << "," << format_number(p) << "," << format_number(r.rate_bits) << ","
           << r.region << "\n";
@@ -211,16 +151,7 @@ void run_section(GridOptions o) {
     std::cout << out.str();
     return;
   }
-  require_nonnegative("value", o.value);
-  resolve_ranges(pb, o);
-  std::vector<double> ds = linspace(o.d_min, o.d_max, o.d_points);
-  std::vector<double> ps = linspace(o.p_min, o.p_max, o.p_points);
-  if (o.fixed == "D") {
-    if (pb.source->kind() == SourceKind::continuous) require_positive("value (D)", o.value);
-    ds = {o.value};
-  } else {
-    ps = {o.value};
-  }
+  const auto [ds, ps] = section_grid(pb, o.fixed, o.value, o.ranges);
   std::ostringstream out;
   if (ba) {
     const FiniteRdpProblem fp = ba_problem(pb, o);
@@ -242,18 +173,12 @@ void run_section(GridOptions o) {
   std::cout << out.str();
 }
 
-// With --fixed P the section's only P is --value (and likewise for D): a range given for it would
-// be ignored, so it is refused.
-void reject_ranges_of_fixed(const CLI::App* cmd, const std::string& fixed) {
-  if (fixed == "R") return;
-  for (const char* suffix : {"-min", "-max", "-points"}) {
-    const std::string flag = "--" + fixed + suffix;
-    if (cmd->count(flag) > 0)
-      throw InvalidArgument(
-          fixed + suffix,
-          "absent with --fixed " + fixed + " (the section's " + fixed + " is --value)",
-          cmd->get_option(flag)->results().back());
-  }
+// The text a range option of the command line was given as, or nullopt.
+std::optional<std::string> given_range(const CLI::App* cmd, const std::string& fixed,
+                                       const std::string& suffix) {
+  const std::string flag = "--" + fixed + suffix;
+  if (cmd->count(flag) == 0) return std::nullopt;
+  return cmd->get_option(flag)->results().back();
 }
 
 void add_method_options(CLI::App* cmd, GridOptions& o) {
@@ -273,7 +198,7 @@ void add_method_options(CLI::App* cmd, GridOptions& o) {
 
 const experiments::Interval kNonnegative{0.0, INFINITY, false, true};
 
-void add_range_options(CLI::App* cmd, GridOptions& o) {
+void add_range_options(CLI::App* cmd, GridRanges& o) {
   auto keep = [&o](const char* name) {
     return [&o, name](const std::string& text) { o.typed[name] = text; };
   };
@@ -292,7 +217,7 @@ void add_range_options(CLI::App* cmd, GridOptions& o) {
       ->each(keep("D-max"));
 }
 
-void add_d_points(CLI::App* cmd, GridOptions& o) {
+void add_d_points(CLI::App* cmd, GridRanges& o) {
   experiments::add_integer(cmd, "--D-points", o.d_points, 1, 100000,
                            "number of D values (default 50)");
 }
@@ -305,18 +230,18 @@ void setup(CLI::App& app) {
     add_problem_options(cmd, o->problem, true);
     experiments::add_real(cmd, "--rate", o->rate, {0.0, INFINITY, true, true}, "the rate R, bits")
         ->required();
-    add_range_options(cmd, *o);
+    add_range_options(cmd, o->ranges);
     add_method_options(cmd, *o);
     cmd->callback([o] { run_level_set(*o); });
   }
   {
     auto o = std::make_shared<GridOptions>();
-    o->p_points = 50;
+    o->ranges.p_points = 50;
     auto* cmd =
         app.add_subcommand("surface", "R(D,P) on a D x P grid; CSV columns D,P,rate_bits,region");
     add_problem_options(cmd, o->problem, true);
-    add_range_options(cmd, *o);
-    add_d_points(cmd, *o);
+    add_range_options(cmd, o->ranges);
+    add_d_points(cmd, o->ranges);
     add_method_options(cmd, *o);
     cmd->callback([o] { run_surface(*o); });
   }
@@ -331,11 +256,13 @@ void setup(CLI::App& app) {
         ->required();
     experiments::add_real(cmd, "--value", o->value, kNonnegative, "its value (bits for R)")
         ->required();
-    add_range_options(cmd, *o);
-    add_d_points(cmd, *o);
+    add_range_options(cmd, o->ranges);
+    add_d_points(cmd, o->ranges);
     add_method_options(cmd, *o);
     cmd->callback([o, cmd] {
-      reject_ranges_of_fixed(cmd, o->fixed);
+      reject_ranges_of_fixed(o->fixed, [cmd, o](const std::string& suffix) {
+        return given_range(cmd, o->fixed, suffix);
+      });
       run_section(*o);
     });
   }

@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "experiment.hpp"
 #include "problem.hpp"
+#include "rate_query.hpp"
 #include "rdp/error.hpp"
 #include "rdp/io/atomic_file.hpp"
 #include "rdp/solvers/ba/sweep.hpp"
@@ -79,17 +80,6 @@ nlohmann::json witness_json(const FiniteRdpProblem& pb, const Problem& problem, 
   return j;
 }
 
-// The fields every `rate` JSON line starts with, whatever the method.
-nlohmann::json query_json(const RateOptions& o, const Problem& pb, bool has_perception) {
-  nlohmann::json j;
-  j["source"] = pb.source->spec();
-  j["distortion"] = pb.distortion.name();
-  j["perception"] = std::string(perception_name(pb.perception));
-  j["D"] = o.distortion;
-  if (has_perception) j["P"] = o.perception;
-  return j;
-}
-
 void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
   check_ba_grid(o.grid);
   require_in_interval("gap", o.gap, 0.0, 1.0, true, false);
@@ -119,21 +109,11 @@ void run_ba(const RateOptions& o, const Problem& pb, bool has_perception) {
         witness_json(fp, pb, r, o.distortion, o.perception, has_perception).dump() + "\n");
   const bool continuous = pb.source->kind() == SourceKind::continuous;
   if (o.json) {
-    nlohmann::json j = query_json(o, pb, has_perception);
-    j["rate_bits"] = number_or_null(r.rate_bits);
+    nlohmann::json j = rate_query_json(pb, o.distortion, o.perception);
+    const nlohmann::ordered_json solver_fields = ba_result_json(r);
+    for (const auto& field : solver_fields.items()) j[field.key()] = field.value();
     j["method"] = "ba";
     j["region"] = "numerical";
-    j["lower_bits"] = number_or_null(r.lower_bits);
-    j["upper_bits"] = number_or_null(r.upper_bits);
-    j["gap_bits"] = number_or_null(r.gap_bits);
-    j["iterations"] = r.iterations;
-    j["evaluations"] = r.evaluations;  // inner (fixed-multiplier) solves
-    j["status"] = std::string(ba_status_name(r.status));
-    j["message"] = r.message;
-    j["slope_distortion_bits"] = r.slope_distortion_bits;
-    j["slope_perception_bits"] = r.slope_perception_bits;
-    j["distortion_achieved"] = number_or_null(r.distortion_achieved);
-    j["perception_achieved"] = number_or_null(r.perception_achieved);
     if (continuous) j["grid"] = o.grid;
     std::cout << j.dump() << "\n";
   } else {
@@ -166,7 +146,7 @@ void run_kl_bracket(const RateOptions& o, const Problem& pb, const Gaussian& sou
   const BaResult r = solve_rdp_ba(fp, o.distortion, o.perception, options);
   const double upper = std::min(ch.rate_bits, jointly_gaussian.rate_bits);
   if (o.json) {
-    nlohmann::json j = query_json(o, pb, true);
+    nlohmann::json j = rate_query_json(pb, o.distortion, o.perception);
     j["rate_bits"] = upper;
     j["method"] = "bracket";
     j["region"] = jointly_gaussian.region;
@@ -202,13 +182,8 @@ void run_kl_bracket(const RateOptions& o, const Problem& pb, const Gaussian& sou
 void run_rate(const RateOptions& o) {
   const Problem pb = resolve_problem(o.problem);
   require_nonnegative("D", o.distortion);
+  check_perception_given(pb, o.perception_given, [&o] { return format_number(o.perception); });
   const bool has_perception = pb.perception != Perception::none;
-  if (has_perception && !o.perception_given)
-    throw InvalidArgument(
-        "P", "[0, inf), required with --perception " + std::string(perception_name(pb.perception)),
-        "nothing");
-  if (!has_perception && o.perception_given)
-    throw InvalidArgument("P", "absent without --perception", format_number(o.perception));
   if (has_perception) require_nonnegative("P", o.perception);
 
   const std::string why = closed_form_unavailable_reason(*pb.source, pb.distortion, pb.perception);

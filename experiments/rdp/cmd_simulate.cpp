@@ -1,6 +1,5 @@
 // `rdp simulate`: Monte-Carlo of SD-, PD- and QSD-LTC against the theory.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,8 +20,6 @@
 namespace rdp::cli {
 namespace {
 
-constexpr double kMaxSamples = 2e9;
-
 struct SimulateOptions {
   std::string codec = "sd", lattice = "e8", source = "gaussian:sigma=1";
   double distortion = NAN, perception = 0.0;
@@ -35,41 +32,15 @@ struct SimulateOptions {
   bool json = false;
 };
 
-// Physical memory of this machine, bytes (0 if unknown).
-double physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
-}
-
 void run_simulate(const SimulateOptions& o) {
   const CodecKind kind = parse_codec(o.codec);
   const CodecInputs in = parse_codec_inputs(o.lattice, o.source);
   const LatticePtr& base = in.lattice;
   const ContinuousSource* cont = in.continuous;
-  if (kind != CodecKind::qsd && o.nesting_given)
-    throw InvalidArgument("nesting", "absent unless --codec qsd", std::to_string(o.nesting));
-  const int a = kind == CodecKind::qsd ? o.nesting : 1;
-  if (kind == CodecKind::qsd) require_nesting_ratio(a, "nesting");
-  const int n = base->dimension();
-  if (!(o.samples >= 64.0 * n))
-    throw InvalidArgument(
-        "samples",
-        "[" + std::to_string(64 * n) + ", 2e9] (64 blocks of dimension " + std::to_string(n) + ")",
-        o.samples_text);
-  const auto blocks = static_cast<std::uint64_t>(std::ceil(o.samples / n));
-  // The reconstructions and per-block results are held in memory; refuse a run that cannot fit
-  // rather than fail (or swap) after minutes.
-  const double need = double(simulation_memory_bytes(blocks, n));
-  const double have = 0.5 * physical_memory_bytes();
-  if (have > 0.0 && need > have) {
-    const double max_samples = std::floor(have / need * double(blocks)) * n;
-    throw InvalidArgument("samples",
-                          fmt::format("[{}, {}] on this machine (the run needs {:.3g} GB, half "
-                                      "its memory is {:.3g} GB)",
-                                      64 * n, format_number(std::min(max_samples, kMaxSamples)),
-                                      need / 1e9, have / 1e9),
-                          o.samples_text);
-  }
+  const int a =
+      codec_nesting(kind, o.nesting_given ? std::optional<long long>(o.nesting) : std::nullopt);
+  const std::uint64_t blocks =
+      experiments::simulation_blocks(o.samples, o.samples_text, base->dimension());
 
   SimulationOptions so;
   so.blocks = blocks;
@@ -122,7 +93,8 @@ void setup(CLI::App& app) {
                            "QSD nesting ratio a (default 2); Rc = log2 a")
       ->each([o](const std::string&) { o->nesting_given = true; });
   experiments::add_real(cmd, "--samples", o->samples,
-                        {1.0, kMaxSamples, false, false, "[64 n, 2e9], n the lattice dimension"},
+                        {1.0, experiments::kMaxSimulationSamples, false, false,
+                         "[64 n, 2e9], n the lattice dimension"},
                         "scalar source samples (blocks = samples / n)")
       ->each([o](const std::string& text) { o->samples_text = text; });
   experiments::add_seed(cmd, o->seed, "seed of all randomness (default 1)");

@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "rdp/error.hpp"
+#include "rdp/lattice/nested.hpp"
 #include "rdp/solvers/closed_form.hpp"
 #include "rdp/source_registry.hpp"
 
@@ -71,22 +72,15 @@ CodecInputs parse_codec_inputs(const std::string& lattice, const std::string& so
   return in;
 }
 
-nlohmann::json closed_rate_json(const Problem& pb, double distortion, double perception,
-                                const ClosedFormRate& r) {
-  nlohmann::json j;
-  j["source"] = pb.source->spec();
-  j["distortion"] = pb.distortion.name();
-  j["perception"] = std::string(perception_name(pb.perception));
-  j["D"] = distortion;
-  if (pb.perception != Perception::none) j["P"] = perception;
-  j["rate_bits"] = r.rate_bits;
-  j["method"] = "closed";
-  j["region"] = r.region;
-  j["optimality"] = r.optimality;
-  if (!r.note.empty()) j["note"] = r.note;
-  j["reference"] = r.reference;
-  for (const auto& [key, value] : r.details) j[key] = value;
-  return j;
+int codec_nesting(CodecKind kind, std::optional<long long> given) {
+  if (kind != CodecKind::qsd && given)
+    throw InvalidArgument("nesting", "absent unless --codec qsd", std::to_string(*given));
+  if (kind != CodecKind::qsd) return 1;
+  const long long a = given.value_or(2);
+  if (a < 1 || a > kMaxNestingRatio)
+    throw InvalidArgument("nesting", "integer in [1, " + std::to_string(kMaxNestingRatio) + "]",
+                          std::to_string(a));
+  return static_cast<int>(a);
 }
 
 }  // namespace rdp::cli

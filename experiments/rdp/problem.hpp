@@ -1,13 +1,13 @@
 #pragma once
 // The (source, distortion, perception) triple every theory subcommand starts from.
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
+#include "rdp/codec/dithered_codec.hpp"
 #include "rdp/distortion.hpp"
 #include "rdp/lattice/lattice.hpp"
 #include "rdp/perception.hpp"
-#include "rdp/solvers/closed_form.hpp"
 #include "rdp/source.hpp"
 
 namespace rdp::cli {
@@ -29,11 +29,6 @@ void add_problem_options(CLI::App* command, ProblemOptions& options, bool percep
 /// Parses and cross-checks the options; throws rdp::InvalidArgument on any mismatch.
 Problem resolve_problem(const ProblemOptions& options);
 
-/// The fields of `rdp rate --method closed --json` at (D, P) (P only with a perception measure):
-/// one definition for the command and the Python module.
-nlohmann::json closed_rate_json(const Problem& pb, double distortion, double perception,
-                                const ClosedFormRate& rate);
-
 /// The help text listing registered source families.
 std::string source_help();
 
@@ -45,5 +40,9 @@ struct CodecInputs {
   const ContinuousSource* continuous = nullptr;  ///< source, as the codecs need it
 };
 CodecInputs parse_codec_inputs(const std::string& lattice, const std::string& source);
+
+/// The nesting ratio a codec runs with: QSD's (2 unless given, in [1, kMaxNestingRatio]), and 1
+/// for SD and PD, which refuse one given (--nesting is for --codec qsd only).
+int codec_nesting(CodecKind kind, std::optional<long long> given);
 
 }  // namespace rdp::cli
