@@ -51,6 +51,8 @@ struct WarmStart {
   double s_warm = -1.0, mu_warm = -1.0;
   double s_step = 1.0, mu_step = 1.0;  // first bracketing steps in log s and log μ
   double prev_eval_s = -1.0;           // the slope of the last evaluation
+  // Nothing to start from yet: a fresh solver, or one just reset for a cold restart.
+  bool cold = true;
 };
 
 }  // namespace rdp::ba
