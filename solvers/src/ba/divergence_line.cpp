@@ -1,0 +1,365 @@
+// Optimal transport on the line, C(x, y) = |x − y|^r (W1, W2²): exact value and potentials by the
+// monotone coupling, the Kantorovich conjugate by divide and conquer, and the exact entropic prox
+// by dual coordinate ascent on the CDF-separable form of W.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "divergence_common.hpp"
+#include "log_sum_exp.hpp"
+#include "monotone_search.hpp"
+#include "rdp/error.hpp"
+
+namespace rdp {
+namespace {
+
+using detail::kInf;
+
+std::vector<std::size_t> sorted(const std::vector<double>& v) {
+  std::vector<std::size_t> idx(v.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](auto a, auto b) { return v[a] < v[b]; });
+  return idx;
+}
+
+// The steps of the source CDF F_p: its points with mass in increasing order, and at each
+// log((1 − F_p(x_i)) / F_p(x_i)), −inf at the last point. Both tails are summed from their own
+// end so that tiny tails keep their precision. Fixed by the problem: computed once.
+struct SourceSteps {
+  std::vector<std::size_t> point;  // source index of each step
+  std::vector<double> log_odds;
+};
+
+SourceSteps source_steps(const std::vector<std::size_t>& ix, const Eigen::VectorXd& p) {
+  SourceSteps out;
+  std::vector<double> cdf;
+  double run = 0.0;
+  for (std::size_t i : ix)
+    if (p[i] > 0.0) out.point.push_back(i), run += p[i], cdf.push_back(run);
+  const std::size_t m = out.point.size();
+  std::vector<double> tail(m, 0.0);  // the mass beyond each step
+  std::size_t i = m;
+  double acc = 0.0;
+  for (std::size_t t = ix.size(); t-- > 0;) {
+    if (!(p[ix[t]] > 0.0)) continue;
+    acc += p[ix[t]];
+    tail[--i] = acc;
+  }
+  out.log_odds.assign(m, -kInf);
+  for (std::size_t s = 0; s + 1 < m; ++s)
+    out.log_odds[s] = std::log(tail[s + 1]) - std::log(cdf[s]);
+  return out;
+}
+
+// The cells the prox can charge (a_k > 0) in increasing order, and log y_k = log(a_k / Σa);
+// active_cells fills it from a, given the increasing order iy of all cells.
+struct ActiveCells {
+  std::vector<std::size_t> cell;
+  std::vector<double> log_y;
+};
+
+// The prox's dual variables: g_j on the boundary between active cells j and j + 1, and the
+// source step where the search for g_j ended last (the next sweep's search starts there).
+struct Boundaries {
+  std::vector<double> g;
+  std::vector<std::size_t> piece;
+};
+
+void active_cells(const Eigen::Ref<const Eigen::VectorXd>& a, double total_a,
+                  const std::vector<std::size_t>& iy, ActiveCells& out) {
+  out.cell.clear();
+  out.log_y.clear();
+  for (std::size_t k : iy)
+    if (a[k] > 0.0) {
+      out.cell.push_back(k);
+      out.log_y.push_back(std::log(a[k] / total_a));
+    }
+}
+
+// Fills `out` from the warm start (state: h over all cells, g_j = h_j − h_{j+1}), or zero if it
+// is not finite; every search starts in the middle of the m source steps.
+void warm_boundaries(const Eigen::VectorXd& state, const std::vector<std::size_t>& cell,
+                     std::size_t m, Boundaries& out) {
+  const std::size_t n = cell.size();
+  out.g.assign(n - 1, 0.0);
+  out.piece.assign(n - 1, m / 2);
+  for (std::size_t j = 0; j + 1 < n; ++j) out.g[j] = state[cell[j]] - state[cell[j + 1]];
+  if (!std::isfinite(std::accumulate(out.g.begin(), out.g.end(), 0.0))) out.g.assign(n - 1, 0.0);
+}
+
+// h_k = Σ_{j>=k} g_j (written); returns max_k (log y_k − h_k), the shift that keeps the
+// exponentials finite.
+double potentials(const std::vector<double>& g, const std::vector<double>& log_y,
+                  std::vector<double>& h) {
+  const std::size_t n = log_y.size();
+  h[n - 1] = 0.0;
+  for (std::size_t k = n - 1; k-- > 0;) h[k] = h[k + 1] + g[k];
+  double top = -kInf;
+  for (std::size_t k = 0; k < n; ++k) top = std::max(top, log_y[k] - h[k]);
+  return top;
+}
+
+class WassersteinLine final : public detail::TransportBase {
+ public:
+  WassersteinLine(std::vector<double> x, Eigen::VectorXd p, std::vector<double> y, double r)
+      : TransportBase(p, Eigen::MatrixXd(x.size(), y.size())),
+        x_(std::move(x)),
+        y_(std::move(y)),
+        r_(r) {
+    for (std::size_t i = 0; i < x_.size(); ++i)
+      for (std::size_t k = 0; k < y_.size(); ++k)
+        cost_(i, k) = std::pow(std::abs(x_[i] - y_[k]), r_);
+    ix_ = sorted(x_);
+    iy_ = sorted(y_);
+    steps_ = source_steps(ix_, p_);
+    const CellReference ref = cell_reference(x_, p_, y_);
+    if (ref.unmatched == 0.0) zero_ = ref.ref;
+  }
+  std::string name() const override { return r_ == 1.0 ? "w1" : (r_ == 2.0 ? "w2sq" : "wr"); }
+  // The monotone (quantile) coupling is optimal for convex costs on the line.
+  double value(const Eigen::Ref<const Eigen::VectorXd>& q) const override {
+    double cost = 0.0;
+    walk(q, [&](std::size_t i, std::size_t k, double m) { cost += m * cost_(i, k); });
+    return cost;
+  }
+  void subgradient(const Eigen::Ref<const Eigen::VectorXd>& q,
+                   Eigen::Ref<Eigen::VectorXd> g) const override;
+  const Eigen::VectorXd& zero_point() const override { return zero_; }
+  double perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
+                               double mu) const override;
+
+  // The exact entropic prox u = argmin KL(u ‖ a/Σa) + μ W(p_X, u), by dual coordinate ascent.
+  //
+  // Why it is tractable. On the line, with cells z_1 < … < z_n and U_j = u_1 + … + u_j, the
+  // monotone coupling gives W(p, u) = const + Σ_{j<n} Ψ_j(U_j), where
+  // Ψ_j'(U) = c(F_p^{-1}(U), z_j) − c(F_p^{-1}(U), z_{j+1}) is nondecreasing (c(x,z) = |x − z|^r
+  // is submodular): a separable convex function of the CDF. (Abel summation of
+  // Σ_j ∫_{U_{j−1}}^{U_j} c(F_p^{-1}(t), z_j) dt.) Dualising U_j with a multiplier g_j gives
+  // u_k ∝ y_k exp(−h_k), h_k = Σ_{j>=k} g_j, and the optimality conditions g_j ∈ μ ∂Ψ_j(U_j).
+  // Maximising the concave dual over one g_j with the others fixed is a 1-D problem whose
+  // solution is explicit: U_j as a function of g_j is a logistic curve and μΨ_j' a staircase
+  // (steps at the source CDF values), so g_j is either a stair level or sits at a step, found by
+  // binary search. A sweep costs O(n log m); descending sweeps keep the prefix sums exact with
+  // one running scale factor. The subgradient step this replaces oscillates for steep potentials
+  // (W2² at large μ); the coordinate ascent converges linearly from any start, and the solver
+  // warm-starts it from the previous pass's potentials (`state`: h over the sorted cells).
+  bool exact_prox() const override { return true; }
+  void prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+            Eigen::Ref<Eigen::VectorXd> u) const override {
+    Eigen::VectorXd state;
+    solve_prox(a, mu, u, state, true);
+  }
+  void prox_warm(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                 Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state) const override {
+    solve_prox(a, mu, u, state, false);
+  }
+
+ private:
+  void solve_prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                  Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state, bool cold) const;
+  double sweep(const ActiveCells& active, double mu, Boundaries& dual, std::vector<double>& h,
+               std::vector<double>& log_prefix) const;
+  double boundary_step(std::size_t j, const ActiveCells& active, double mu, double odds_ab,
+                       Boundaries& dual) const;
+
+  template <class F>
+  void walk(const Eigen::Ref<const Eigen::VectorXd>& q, F&& visit) const {
+    std::size_t a = 0, b = 0;
+    double ra = p_[ix_[0]], rb = q[iy_[0]];
+    while (a < ix_.size() && b < iy_.size()) {
+      const double m = std::min(ra, rb);
+      if (m > 0.0) visit(ix_[a], iy_[b], m);
+      ra -= m;
+      rb -= m;
+      if (ra <= 0.0 && ++a < ix_.size()) ra = p_[ix_[a]];
+      if (rb <= 0.0 && ++b < iy_.size()) rb = q[iy_[b]];
+    }
+  }
+  std::vector<double> x_, y_;
+  double r_;
+  std::vector<std::size_t> ix_, iy_;
+  SourceSteps steps_;
+  Eigen::VectorXd zero_;
+};
+
+// Kantorovich potentials along the monotone coupling: on its support f_i + g_k = C_ik, so
+// walking the staircase fixes each new potential from the previous one. Cells outside the
+// support get the c-transform, the largest value that keeps f_i + g_k <= C_ik.
+void WassersteinLine::subgradient(const Eigen::Ref<const Eigen::VectorXd>& q,
+                                  Eigen::Ref<Eigen::VectorXd> g) const {
+  const std::size_t m = x_.size(), n = y_.size();
+  thread_local std::vector<double> f;
+  thread_local std::vector<char> fset, gset;
+  f.assign(m, 0.0);
+  fset.assign(m, 0);
+  gset.assign(n, 0);
+  bool first = true;
+  std::size_t pi = 0;  // the source index of the previous pair of the walk
+  walk(q, [&](std::size_t i, std::size_t k, double) {
+    if (first) {
+      g[k] = 0.0, f[i] = cost_(i, k), fset[i] = gset[k] = 1, first = false;
+    } else if (fset[i] && !gset[k]) {
+      g[k] = cost_(i, k) - f[i], gset[k] = 1;
+    } else if (gset[k] && !fset[i]) {
+      f[i] = cost_(i, k) - g[k], fset[i] = 1;
+    } else if (!fset[i] && !gset[k]) {
+      // Both masses ran out together: the coupling splits into blocks. Continue the previous
+      // block's potential through the pair (pi, k), which keeps feasibility on the line.
+      g[k] = cost_(pi, k) - f[pi], gset[k] = 1;
+      f[i] = cost_(i, k) - g[k], fset[i] = 1;
+    }
+    pi = i;
+  });
+  for (std::size_t k = 0; k < n; ++k) {
+    if (gset[k]) continue;
+    double best = kInf;
+    for (std::size_t i = 0; i < m; ++i)
+      if (fset[i]) best = std::min(best, cost_(i, k) - f[i]);
+    g[k] = best;
+  }
+}
+
+// Σ_i p_i max_k (ℓ_k − μ C_ik), as TransportBase, in O((m + n) log m) instead of O(m·n):
+// ℓ_k − μ|x − z_k|^r has increasing differences in (x, z) (the cost is submodular), so the
+// maximising cell is nondecreasing in x (Topkis), and divide and conquer over the sorted
+// source points only scans, for each midpoint, the cells between its neighbours' maximisers.
+double WassersteinLine::perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
+                                              double mu) const {
+  thread_local std::vector<std::size_t> cells;
+  cells.clear();
+  for (std::size_t k : iy_)
+    if (ell[k] > -kInf) cells.push_back(k);
+  if (cells.empty()) return -kInf;
+  const std::size_t m = ix_.size();
+  double out = 0.0;
+  // Explicit stack of (source range [a, b), cell range [lo, hi]) to avoid recursion.
+  struct Task {
+    std::size_t a, b, lo, hi;
+  };
+  thread_local std::vector<Task> stack;
+  stack.clear();
+  stack.push_back({0, m, 0, cells.size() - 1});
+  while (!stack.empty()) {
+    const Task t = stack.back();
+    stack.pop_back();
+    if (t.a >= t.b) continue;
+    const std::size_t mid = t.a + (t.b - t.a) / 2, i = ix_[mid];
+    double best = -kInf;
+    std::size_t arg = t.lo;
+    for (std::size_t c = t.lo; c <= t.hi; ++c) {
+      const double v = ell[cells[c]] - mu * cost_(i, cells[c]);
+      if (v > best) best = v, arg = c;
+    }
+    if (p_[i] > 0.0) out += p_[i] * best;
+    stack.push_back({t.a, mid, t.lo, arg});
+    stack.push_back({mid + 1, t.b, arg, t.hi});
+  }
+  return out;
+}
+
+// The prox's phases: active cells, warm start, sweeps until no g_j moves by 1e-12, the final pmf.
+// Cold calls solve to convergence; warm ones (inside the Blahut–Arimoto loop, where the next
+// call starts from this one's potentials) stop after 10 sweeps: the outer fixed point is still
+// the exact prox's, and 10 was the fastest setting measured (Gaussian W2², 256 cells, D = 0.3,
+// P = 0.01: 11k passes, 0.9 s, against 7k passes, 1.1 s with 50 sweeps, 600k with one).
+void WassersteinLine::solve_prox(const Eigen::Ref<const Eigen::VectorXd>& a, double mu,
+                                 Eigen::Ref<Eigen::VectorXd> u, Eigen::VectorXd& state,
+                                 bool cold) const {
+  const std::size_t n_all = y_.size();
+  if (state.size() != static_cast<Eigen::Index>(n_all)) state = Eigen::VectorXd::Zero(n_all);
+  // Buffers reused across calls; each phase is handed the ones it reads and writes.
+  thread_local ActiveCells active;
+  thread_local Boundaries dual;
+  thread_local std::vector<double> h, log_prefix;
+  const double total_a = a.sum();
+  active_cells(a, total_a, iy_, active);
+  u.setZero();
+  const std::size_t n = active.cell.size();
+  if (n <= 1 || mu <= 0.0) {
+    for (std::size_t k = 0; k < n; ++k) u[active.cell[k]] = a[active.cell[k]] / total_a;
+    return;
+  }
+  warm_boundaries(state, active.cell, steps_.point.size(), dual);
+  h.assign(n, 0.0);
+  log_prefix.assign(n, 0.0);
+  const int max_sweeps = cold ? 100000 : 10;
+  for (int s = 0; s < max_sweeps; ++s)
+    if (sweep(active, mu, dual, h, log_prefix) <= 1e-12) break;
+  // u_k ∝ y_k e^{−h_k} at the final potentials, which are also the next call's warm start.
+  const double top = potentials(dual.g, active.log_y, h);
+  double sum = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    u[active.cell[k]] = std::exp(active.log_y[k] - h[k] - top);
+    sum += u[active.cell[k]];
+    state[active.cell[k]] = h[k];
+  }
+  u /= sum;
+}
+
+// One descending sweep over the boundaries (updates dual; h and log_prefix are its scratch);
+// returns the largest change of a g_j. Right of boundary j the mass B = Σ_{k>j} y_k e^{−h_k} is
+// accumulated as the sweep moves left, and each update of g_j rescales everything left of it by
+// e^{−Δg_j}, which one running log scale applies to the prefix sums A = Σ_{k<=j} y_k e^{−h_k}
+// computed at the start.
+double WassersteinLine::sweep(const ActiveCells& active, double mu, Boundaries& dual,
+                              std::vector<double>& h, std::vector<double>& log_prefix) const {
+  const std::size_t n = active.cell.size();
+  const double top = potentials(dual.g, active.log_y, h);
+  // log_prefix[k] = log Σ_{l<=k} y_l e^{−h_l}, shifted by `top`.
+  double acc = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    acc += std::exp(active.log_y[k] - h[k] - top);
+    log_prefix[k] = std::log(acc);
+  }
+  double log_scale = 0.0, log_b = -kInf, biggest = 0.0;
+  for (std::size_t j = n - 1; j-- > 0;) {
+    const double le = active.log_y[j + 1] - h[j + 1] - top + log_scale;
+    log_b = detail::log_add_exp(log_b, le);
+    const double log_a = log_prefix[j] + log_scale;
+    const double d = boundary_step(j, active, mu, log_a - log_b, dual);
+    log_scale -= d;
+    biggest = std::max(biggest, std::abs(d));
+  }
+  return biggest;
+}
+
+// The exact maximiser of the dual over g_j with the others fixed (updates dual.g[j] and
+// dual.piece[j]); returns its change. U_j, the mass of the cells left of the boundary, as a
+// function of g_j is U_j(g) = A e^{−(g − g_j)} / (A e^{−(g − g_j)} + B), so U_j(g) <= F_p(x_i)
+// reads g − g_j >= log(A/B) + log((1 − F_p(x_i)) / F_p(x_i)): comparisons, no exponentials.
+double WassersteinLine::boundary_step(std::size_t j, const ActiveCells& active, double mu,
+                                      double odds_ab, Boundaries& dual) const {
+  const std::size_t m = steps_.point.size();
+  const std::vector<std::size_t>& xi = steps_.point;
+  const std::vector<double>& log_odds = steps_.log_odds;
+  const double* c0 = cost_.data() + cost_.rows() * static_cast<Eigen::Index>(active.cell[j]);
+  const double* c1 = cost_.data() + cost_.rows() * static_cast<Eigen::Index>(active.cell[j + 1]);
+  double& g = dual.g[j];
+  auto level = [&](std::size_t i) { return mu * (c0[xi[i]] - c1[xi[i]]); };
+  // The first source piece i with U_j(level_i) <= F_p(x_i) (the predicate is monotone in i),
+  // searched from the piece of the previous sweep.
+  auto upper = [&](std::size_t i) { return level(i) - g >= odds_ab + log_odds[i]; };
+  const std::size_t lo = detail::first_step(upper, std::min(dual.piece[j], m - 1), m);
+  dual.piece[j] = lo;
+  double gnew = level(lo);
+  // Below the previous step: g_j sits at the step, U_j = F_p(x_{lo−1}).
+  if (lo > 0 && gnew - g > odds_ab + log_odds[lo - 1]) gnew = g + odds_ab + log_odds[lo - 1];
+  const double d = gnew - g;
+  g = gnew;
+  return d;
+}
+
+}  // namespace
+
+DivergencePtr make_wasserstein_line_divergence(const std::vector<double>& source_points,
+                                               const Eigen::Ref<const Eigen::VectorXd>& source_pmf,
+                                               const std::vector<double>& cells, double r) {
+  require_in_interval("wasserstein exponent r", r, 1.0, kInf, false, true);
+  return std::make_shared<WassersteinLine>(source_points, source_pmf, cells, r);
+}
+
+}  // namespace rdp
