@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "log_sum_exp.hpp"
 #include "rdp/error.hpp"
 
 namespace rdp {
@@ -14,6 +15,10 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const double kLn2 = std::log(2.0);
+
+// Relative slack of the recheck on D and P: a channel meets D if E[Δ] <= D + kSlack·max(D, max Δ),
+// and P if d <= P + kSlack·max(P, 1).
+constexpr double kSlack = 1e-9;
 
 // The distinct reconstruction values (the divergence's cells) and the source's mass on each;
 // `unmatched` is the source mass on values that are not cells.
@@ -120,14 +125,14 @@ double perspective_conjugate(const BaWitness& w, const Cells& cells, const Eigen
     }
     case Perception::rkl: {
       // KL(Q ‖ r): φ*(g) = ln Σ_{r_k > 0} r_k e^{g_k}; Q may only charge cells with source mass.
+      if (mu != 0.0)
+        return detail::tempered_log_sum_exp(
+            nc, [&](Eigen::Index k) { return cells.source_mass[k]; },
+            [&](Eigen::Index k) { return ell[k]; }, mu);
       double m = -kInf;
       for (Eigen::Index k = 0; k < nc; ++k)
         if (cells.source_mass[k] > 0.0) m = std::max(m, ell[k]);
-      if (mu == 0.0) return m;
-      double sum = 0.0;
-      for (Eigen::Index k = 0; k < nc; ++k)
-        if (cells.source_mass[k] > 0.0) sum += cells.source_mass[k] * std::exp((ell[k] - m) / mu);
-      return m + mu * std::log(sum);
+      return m;
     }
     case Perception::kl: {
       if (cells.unmatched > 0.0)
@@ -140,9 +145,8 @@ double perspective_conjugate(const BaWitness& w, const Cells& cells, const Eigen
   return top;
 }
 
-}  // namespace
-
-BaWitnessCheck check_ba_witness(const BaWitness& w, double tolerance_bits) {
+// Throws InvalidArgument on a witness whose parts do not fit together.
+void validate(const BaWitness& w) {
   const auto m = static_cast<Eigen::Index>(w.source_points.size());
   const auto n = static_cast<Eigen::Index>(w.reconstruction_points.size());
   if (m == 0 || n == 0 || w.source_pmf.size() != m)
@@ -157,93 +161,105 @@ BaWitnessCheck check_ba_witness(const BaWitness& w, double tolerance_bits) {
   if (w.dual.present && w.dual.log_lambda.size() != m)
     throw InvalidArgument("witness", "one ln λ per source point",
                           std::to_string(w.dual.log_lambda.size()));
-  const Eigen::MatrixXd delta =
-      distortion_matrix(w.source_points, w.reconstruction_points, w.distortion);
-  const Cells cells = make_cells(w);
-  const bool has_p = w.perception != Perception::none;
-  BaWitnessCheck out;
+}
 
-  // Upper bound: the channel's own figures.
-  out.upper_bits = kInf;
-  if (w.channel.size() > 0) {
-    out.has_channel = true;
-    bool rows_ok = true;
-    for (Eigen::Index i = 0; i < m; ++i)
-      rows_ok = rows_ok && (w.channel.row(i).array() >= 0.0).all() &&
-                std::abs(w.channel.row(i).sum() - 1.0) <= 1e-9;
-    const Eigen::VectorXd q = w.channel.transpose() * w.source_pmf;
-    double info = 0.0, ed = 0.0;
-    for (Eigen::Index i = 0; i < m; ++i)
-      for (Eigen::Index j = 0; j < n; ++j) {
-        const double joint = w.source_pmf[i] * w.channel(i, j);
-        if (joint > 0.0) info += joint * std::log(w.channel(i, j) / q[j]);
-        ed += joint * delta(i, j);
-      }
-    out.upper_bits = std::max(info / kLn2, 0.0);
-    out.distortion_achieved = ed;
-    double phi = 0.0;
-    if (has_p) {
-      // p_X and p_X̂ on one alphabet: the source values and the reconstruction values.
-      std::vector<double> alphabet = w.source_points;
-      for (double y : w.reconstruction_points)
-        if (std::find(alphabet.begin(), alphabet.end(), y) == alphabet.end()) alphabet.push_back(y);
-      Eigen::VectorXd pa = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(alphabet.size()));
-      Eigen::VectorXd qa = pa;
-      auto index = [&](double v) {
-        return std::find(alphabet.begin(), alphabet.end(), v) - alphabet.begin();
-      };
-      for (Eigen::Index i = 0; i < m; ++i) pa[index(w.source_points[i])] += w.source_pmf[i];
-      for (Eigen::Index j = 0; j < n; ++j) qa[index(w.reconstruction_points[j])] += q[j];
-      phi = perception_divergence(w.perception, alphabet, pa, qa);
-    }
-    out.perception_achieved = phi;
-    const double dmax = delta.maxCoeff();
-    out.feasible =
-        rows_ok && ed <= w.distortion_target + 1e-9 * std::max(w.distortion_target, dmax) &&
-        (!has_p || phi <= w.perception_target + 1e-9 * std::max(w.perception_target, 1.0));
-  }
+// d(p_X, q) for the output pmf q over the reconstruction points, with p_X and p_X̂ put on one
+// alphabet (the source values and the reconstruction values) and the library's definition.
+double output_perception(const BaWitness& w, const Eigen::VectorXd& q) {
+  std::vector<double> alphabet = w.source_points;
+  for (double y : w.reconstruction_points)
+    if (std::find(alphabet.begin(), alphabet.end(), y) == alphabet.end()) alphabet.push_back(y);
+  Eigen::VectorXd pa = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(alphabet.size()));
+  Eigen::VectorXd qa = pa;
+  auto index = [&](double v) {
+    return std::find(alphabet.begin(), alphabet.end(), v) - alphabet.begin();
+  };
+  for (Eigen::Index i = 0; i < w.source_pmf.size(); ++i)
+    pa[index(w.source_points[i])] += w.source_pmf[i];
+  for (Eigen::Index j = 0; j < q.size(); ++j) qa[index(w.reconstruction_points[j])] += q[j];
+  return perception_divergence(w.perception, alphabet, pa, qa);
+}
 
-  // Lower bound: the dual function at the stored point.
-  if (w.dual.present) {
-    const double s = w.dual.s_nats, mu = w.dual.mu_nats;
-    Eigen::VectorXd ell =
-        Eigen::VectorXd::Constant(static_cast<Eigen::Index>(cells.value.size()), -kInf);
-    Eigen::VectorXd ell_point(n);
+// The upper bound: the witness channel's own I, E[Δ] and d, and whether they meet the targets.
+struct ChannelCheck {
+  bool has_channel = false;
+  double upper_bits = kInf;  // +inf without a channel
+  double distortion = 0.0, perception = 0.0;
+  bool feasible = false;
+};
+
+ChannelCheck upper_from_channel(const BaWitness& w, const Eigen::MatrixXd& delta) {
+  ChannelCheck out;
+  if (w.channel.size() == 0) return out;
+  const Eigen::Index m = w.channel.rows(), n = w.channel.cols();
+  out.has_channel = true;
+  bool rows_ok = true;
+  for (Eigen::Index i = 0; i < m; ++i)
+    rows_ok = rows_ok && (w.channel.row(i).array() >= 0.0).all() &&
+              std::abs(w.channel.row(i).sum() - 1.0) <= 1e-9;
+  const Eigen::VectorXd q = w.channel.transpose() * w.source_pmf;
+  double info = 0.0, ed = 0.0;
+  for (Eigen::Index i = 0; i < m; ++i)
     for (Eigen::Index j = 0; j < n; ++j) {
-      double top = -kInf;
-      for (Eigen::Index i = 0; i < m; ++i)
-        if (w.source_pmf[i] > 0.0)
-          top = std::max(top, std::log(w.source_pmf[i]) + w.dual.log_lambda[i] - s * delta(i, j));
-      double sum = 0.0;
-      for (Eigen::Index i = 0; i < m; ++i)
-        if (w.source_pmf[i] > 0.0)
-          sum += std::exp(std::log(w.source_pmf[i]) + w.dual.log_lambda[i] - s * delta(i, j) - top);
-      ell_point[j] = top + std::log(sum);
-      ell[cells.of_point[j]] = std::max(ell[cells.of_point[j]], ell_point[j]);
+      const double joint = w.source_pmf[i] * w.channel(i, j);
+      if (joint > 0.0) info += joint * std::log(w.channel(i, j) / q[j]);
+      ed += joint * delta(i, j);
     }
-    double value = -s * w.distortion_target;
-    for (Eigen::Index i = 0; i < m; ++i)
-      if (w.source_pmf[i] > 0.0) value += w.source_pmf[i] * w.dual.log_lambda[i];
-    switch (w.dual.form) {
-      case BaDualForm::shannon:
-        value -= ell_point.maxCoeff();
-        break;
-      case BaDualForm::perfect_realism:
-        if (!has_p || cells.unmatched > 0.0)
-          throw InvalidArgument("witness",
-                                "a perception whose zero point is the source (for the "
-                                "perfect-realism form)",
-                                "none");
-        value -= ell.dot(cells.source_mass);
-        break;
-      case BaDualForm::tilted:
-        value -= perspective_conjugate(w, cells, ell, mu);
-        if (has_p && mu > 0.0) value -= mu * w.perception_target;
-        break;
-    }
-    out.lower_bits = std::isfinite(value) ? std::max(value / kLn2, 0.0) : 0.0;
-  }
+  const bool has_p = w.perception != Perception::none;
+  out.upper_bits = std::max(info / kLn2, 0.0);
+  out.distortion = ed;
+  out.perception = has_p ? output_perception(w, q) : 0.0;
+  const double dmax = delta.maxCoeff();
+  out.feasible = rows_ok &&
+                 ed <= w.distortion_target + kSlack * std::max(w.distortion_target, dmax) &&
+                 (!has_p || out.perception <=
+                                w.perception_target + kSlack * std::max(w.perception_target, 1.0));
+  return out;
+}
 
+// The lower bound at the stored dual point: L = Σ_i p_i ln λ_i − sD − conjugate term, with
+// ℓ_j = ln Σ_i p_i λ_i e^{−sΔ_ij} (merged over a cell by its maximum); bits, max(0, L / ln 2).
+double lower_from_dual(const BaWitness& w, const Eigen::MatrixXd& delta, const Cells& cells) {
+  const Eigen::Index m = delta.rows(), n = delta.cols();
+  const double s = w.dual.s_nats, mu = w.dual.mu_nats;
+  Eigen::VectorXd ell =
+      Eigen::VectorXd::Constant(static_cast<Eigen::Index>(cells.value.size()), -kInf);
+  Eigen::VectorXd ell_point(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    ell_point[j] = detail::log_sum_exp(
+        m, [&](Eigen::Index i) { return w.source_pmf[i] > 0.0; },
+        [&](Eigen::Index i) {
+          return std::log(w.source_pmf[i]) + w.dual.log_lambda[i] - s * delta(i, j);
+        });
+    ell[cells.of_point[j]] = std::max(ell[cells.of_point[j]], ell_point[j]);
+  }
+  const bool has_p = w.perception != Perception::none;
+  double value = -s * w.distortion_target;
+  for (Eigen::Index i = 0; i < m; ++i)
+    if (w.source_pmf[i] > 0.0) value += w.source_pmf[i] * w.dual.log_lambda[i];
+  switch (w.dual.form) {
+    case BaDualForm::shannon:
+      value -= ell_point.maxCoeff();
+      break;
+    case BaDualForm::perfect_realism:
+      if (!has_p || cells.unmatched > 0.0)
+        throw InvalidArgument("witness",
+                              "a perception whose zero point is the source (for the "
+                              "perfect-realism form)",
+                              "none");
+      value -= ell.dot(cells.source_mass);
+      break;
+    case BaDualForm::tilted:
+      value -= perspective_conjugate(w, cells, ell, mu);
+      if (has_p && mu > 0.0) value -= mu * w.perception_target;
+      break;
+  }
+  return std::isfinite(value) ? std::max(value / kLn2, 0.0) : 0.0;
+}
+
+// Whether the recomputed bounds are the stated ones: out.agrees and the one line that says so,
+// or that names the first thing that does not hold.
+void give_verdict(const BaWitness& w, double tolerance_bits, BaWitnessCheck& out) {
   const auto close = [&](double a, double b) {
     if (std::isinf(a) || std::isinf(b)) return a == b;
     return std::abs(a - b) <= tolerance_bits * std::max(1.0, std::abs(b));
@@ -265,11 +281,27 @@ BaWitnessCheck check_ba_witness(const BaWitness& w, double tolerance_bits) {
                   format_number(w.upper_bits);
   else if (!lower_ok)
     out.message = "lower bound " + format_number(out.lower_bits) +
-                  " bits at the dual point, the "
-                  "witness states " +
-                  format_number(w.lower_bits);
+                  " bits at the dual point, the witness states " + format_number(w.lower_bits);
   else
     out.message = "lower bound above the upper bound";
+}
+
+}  // namespace
+
+BaWitnessCheck check_ba_witness(const BaWitness& w, double tolerance_bits) {
+  validate(w);
+  const Eigen::MatrixXd delta =
+      distortion_matrix(w.source_points, w.reconstruction_points, w.distortion);
+  const Cells cells = make_cells(w);
+  BaWitnessCheck out;
+  const ChannelCheck upper = upper_from_channel(w, delta);
+  out.has_channel = upper.has_channel;
+  out.upper_bits = upper.upper_bits;
+  out.distortion_achieved = upper.distortion;
+  out.perception_achieved = upper.perception;
+  out.feasible = upper.feasible;
+  if (w.dual.present) out.lower_bits = lower_from_dual(w, delta, cells);
+  give_verdict(w, tolerance_bits, out);
   return out;
 }
 
