@@ -8,6 +8,7 @@
 #include <nlopt.hpp>
 #include <vector>
 
+#include "detail/optimize_quietly.hpp"
 #include "rdp/error.hpp"
 #include "rdp/solvers/gaussian_rdp.hpp"
 
@@ -148,12 +149,7 @@ ExplicitKlChannel best_heavy_tail_kl_channel(double sigma, double distortion_mse
   // a second one (lighter tail, larger k) only if the first finds nothing better than Gaussian.
   for (const auto& [c0, k0] : {std::pair{1.0, 0.4}, std::pair{0.3, 1.5}}) {
     std::vector<double> x = {std::log(a0), c0, std::log(k0)};
-    double found = 0.0;
-    try {
-      opt.optimize(x, found);
-    } catch (const std::exception&) {
-      // COBYLA's roundoff stop: x holds the best point found.
-    }
+    detail::optimize_quietly(opt, x);  // on COBYLA's roundoff stop too, x is where it ended
     const ExplicitKlChannel ch = heavy_tail_kl_channel(sigma, d, params(x));
     const bool improved =
         ch.perception_kl_nats <= perception_kl_nats && ch.rate_bits < best.rate_bits;

@@ -4,28 +4,13 @@
 #include <boost/math/tools/minima.hpp>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <nlopt.hpp>
 #include <vector>
 
 #include "channel.hpp"
+#include "detail/optimize_quietly.hpp"
 
 namespace rdp::ba {
-
-namespace {
-
-// NLopt's optimize() throws on outcomes that can still leave an acceptable point in x
-// (roundoff_limited among them); every point it visits is scored by the objective itself, which
-// keeps the best one, so its exceptions only end the search.
-void optimize_quietly(nlopt::opt& opt, std::vector<double>& x) {
-  double found = 0.0;
-  try {
-    opt.optimize(x, found);
-  } catch (const std::exception&) {
-  }
-}
-
-}  // namespace
 
 double polish_lower_bound(const ProblemData& data, const Query& query, double slope,
                           const PassState& ps, double mu_hint, LowerBound& lower) {
@@ -96,8 +81,9 @@ void polish_dual_jointly(const ProblemData& data, const Query& query, LowerBound
   opt.set_maxeval(4000 * static_cast<int>(dim));
   opt.set_initial_step(1e-3);
   // Restarts from the best point: Nelder–Mead's simplex can collapse on a kink (TV).
+  // NLopt's exceptions only end a round: value_at has scored (and kept) every point visited.
   for (int round = 0; round < 4; ++round) {
-    optimize_quietly(opt, x);
+    detail::optimize_quietly(opt, x);
     if (best_x.empty()) break;
     x = best_x;
   }
@@ -169,7 +155,7 @@ void polish_primal_jointly(const ProblemData& data, const Query& query, UpperBou
   opt_primal.set_xtol_abs(1e-12);
   opt_primal.set_maxeval(2000 * static_cast<int>(dim));
   opt_primal.set_initial_step(0.05);
-  optimize_quietly(opt_primal, x);
+  detail::optimize_quietly(opt_primal, x);  // the objective keeps the best feasible channel
   if (ctx.best < upper.ub && ctx.best_channel.size() > 0) {
     upper.ub = ctx.best;
     upper.explicit_channel = ctx.best_channel;
