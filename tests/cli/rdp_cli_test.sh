@@ -137,6 +137,12 @@ for spec in "gaussian:sigma=1 w2sq 0.3 0.02" "gaussian:sigma=1 kl 0.4 0.05" "gau
     --method ba --grid 48 --witness "$tmp/w2.json" --json
   expect_ok '"agrees":true' check-witness "$tmp/w2.json" --json
 done
+# A query settled exactly (D = 0: the identity is the only channel, R = H(X), no dual point)
+# rechecks too: check-witness recomputes H(X) from the source pmf.
+expect_ok '"lower_bits":0\.88129' rate --source bernoulli:p=0.3 --perception tv --method ba --D 0 --P 0.1 \
+  --witness "$tmp/w0.json" --json
+expect_ok 'certificate holds: R\(D,P\) in \[0\.88129[0-9]*, 0\.88129[0-9]*\] bits \(D at its minimum' \
+  check-witness "$tmp/w0.json"
 "$py" -c "import json,sys; j=json.load(open(sys.argv[1])); j['lower_bits'] += 0.01; json.dump(j, open(sys.argv[2], 'w'))" "$tmp/w.json" "$tmp/tampered.json"
 timeout 60 "$rdp" check-witness "$tmp/tampered.json" >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 3 ] && grep -q 'lower bound' "$tmp/err" && [ -s "$tmp/out" ]; then ok; else bad "a tampered witness did not fail with exit 3: $(cat "$tmp/err")"; fi

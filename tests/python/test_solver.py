@@ -23,6 +23,10 @@ BA_FIELDS = ["rate_bits", "lower_bits", "upper_bits", "gap_bits", "iterations", 
     ("bernoulli:p=0.2", "none", 0.05, None, {}),
     ("finite:points=0/1/2,pmf=0.5/0.3/0.2", "w1", 0.2, 0.1, {"distortion": "mse"}),
     ("gaussian:sigma=1", "w2sq", 0.5, 0.1, {"grid": 48, "gap": 1e-4}),
+    # Settled exactly at D = 0 (the identity is the only channel; no dual point): check-witness
+    # recomputes R = H(X) from the source pmf.
+    ("bernoulli:p=0.3", "tv", 0.0, 0.1, {}),
+    ("finite:points=0/1/2,pmf=0.5/0.3/0.2", "w1", 0.0, 0.1, {"distortion": "mse"}),
 ])
 def test_solve_source_equals_cli_json(cli, tmp_path, args):
     source, perception, d, p, kw = args

@@ -1,6 +1,7 @@
 // rdp's certificates rechecked from the witness alone (solvers/.../ba/witness.hpp): on every
 // divergence and every form of the dual, the recomputed bounds equal the solver's to rounding,
-// the truth (a closed form where one exists) lies between them, and a tampered witness fails.
+// the truth (a closed form where one exists) lies between them, and a tampered witness fails;
+// a query settled exactly (D at its minimum, no dual point) rechecks from the problem alone.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -108,6 +109,63 @@ TEST_CASE("Witness: Bernoulli-TV brackets the closed form, and tampering is caug
     w.upper_bits -= 0.01;
     CHECK_FALSE(rdp::check_ba_witness(w).agrees);
   }
+}
+
+TEST_CASE("Witness: a query settled exactly at D's minimum rechecks without a dual point") {
+  // At D = 0 with Hamming, a distortion that vanishes only on the diagonal, the identity is the
+  // only channel: the solver settles the query without a search (R = H(X), no dual point), and
+  // the recheck recognises the case from the problem and recomputes H(X) from the source pmf.
+  const rdp::Bernoulli source(0.3);
+  const rdp::Distortion hamming = rdp::hamming_distortion();
+  const auto pb = rdp::make_finite_problem(source, hamming, rdp::Perception::tv);
+  const rdp::BaResult r = rdp::solve_rdp_ba(pb, 0.0, 0.1);
+  REQUIRE(r.status == rdp::BaStatus::converged);
+  REQUIRE_FALSE(r.dual.present);
+  const double entropy = -(0.3 * std::log2(0.3) + 0.7 * std::log2(0.7));  // 0.881291 bits
+  CHECK(r.lower_bits == doctest::Approx(entropy).epsilon(1e-12));
+  rdp::BaWitness w = witness_of(pb, r, hamming, rdp::Perception::tv, 0.0, 0.1);
+  const auto ok = rdp::check_ba_witness(w);
+  CHECK(ok.agrees);
+  CHECK(ok.feasible);
+  CHECK(ok.lower_bits == doctest::Approx(entropy).epsilon(1e-12));
+  CHECK(ok.message.find("nearest-point map") != std::string::npos);
+  SUBCASE("a stated lower bound above H(X) is caught") {
+    w.lower_bits += 0.01;
+    CHECK_FALSE(rdp::check_ba_witness(w).agrees);
+  }
+  SUBCASE("above D's minimum, without a dual point the recheck has only the trivial bound") {
+    w.distortion_target = 0.05;
+    const auto open = rdp::check_ba_witness(w);
+    CHECK(open.lower_bits == 0.0);
+    CHECK_FALSE(open.agrees);
+  }
+  SUBCASE("below D's minimum no channel exists: R = +inf") {
+    w.distortion_target = -1e-3;
+    CHECK(std::isinf(rdp::check_ba_witness(w).lower_bits));
+  }
+}
+
+TEST_CASE("Witness: at D's minimum off the source's own values the forced channel is rechecked") {
+  // Reconstruction points 0.25 and 1.5 for a source on {0, 1, 2} under MSE: the nearest points
+  // are unique (0 → 0.25, 1 and 2 → 1.5), D_min = 0.5·0.0625 + 0.5·0.25 = 0.15625, and the
+  // forced output (½, ½) has H = 1 bit and W1 = 0.5·0.25 + 0.3·0.5 + 0.2·0.5 = 0.375 to the
+  // source (monotone coupling).
+  const rdp::FinitePmf source({0.0, 1.0, 2.0}, {0.5, 0.3, 0.2});
+  const rdp::Distortion mse = rdp::squared_error_distortion();
+  const auto pb = rdp::make_finite_problem(source, mse, rdp::Perception::w1, {0.25, 1.5});
+  const double d_min = 0.15625;
+  const rdp::BaResult r = rdp::solve_rdp_ba(pb, d_min, 0.5);
+  REQUIRE(r.status == rdp::BaStatus::converged);
+  REQUIRE_FALSE(r.dual.present);
+  rdp::BaWitness w = witness_of(pb, r, mse, rdp::Perception::w1, d_min, 0.5);
+  const auto ok = rdp::check_ba_witness(w);
+  CHECK(ok.agrees);
+  CHECK(ok.lower_bits == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(ok.perception_achieved == doctest::Approx(0.375).epsilon(1e-12));
+  // A P below the forced output's W1 leaves no feasible channel (the solver says infeasible).
+  CHECK(rdp::solve_rdp_ba(pb, d_min, 0.2).status == rdp::BaStatus::infeasible);
+  w.perception_target = 0.2;
+  CHECK(std::isinf(rdp::check_ba_witness(w).lower_bits));
 }
 
 TEST_CASE("merge_ba_attempts keeps each bound with what certifies it") {

@@ -4,6 +4,7 @@
 #include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "log_sum_exp.hpp"
@@ -19,6 +20,13 @@ const double kLn2 = std::log(2.0);
 // Relative slack of the recheck on D and P: a channel meets D if E[Δ] <= D + kSlack·max(D, max Δ),
 // and P if d <= P + kSlack·max(P, 1).
 constexpr double kSlack = 1e-9;
+
+// Within this relative distance of its minimum, D is read as the minimum itself when the witness
+// has no dual point (lower_from_forced_channel). It is the solver's own default
+// (BaOptions::constraint_tolerance), with which it settles such a query without a search; there
+// the bound H(f(X)) exceeds R(D) by at most about D log2(1/D), 4e-11 bits at D = 1e-12 for
+// Hamming, below the recheck's tolerance.
+constexpr double kAtMinimum = 1e-12;
 
 // The distinct reconstruction values (the divergence's cells) and the source's mass on each;
 // `unmatched` is the source mass on values that are not cells.
@@ -257,9 +265,41 @@ double lower_from_dual(const BaWitness& w, const Eigen::MatrixXd& delta, const C
   return std::isfinite(value) ? std::max(value / kLn2, 0.0) : 0.0;
 }
 
+// The lower bound of a query the solver settles exactly, without a search and so without a dual
+// point (ba/certificate.cpp): D at its minimum D_min = Σ_i p_i min_j Δ_ij. Every channel meeting
+// D then sends each source point with mass to a nearest reconstruction point; where those are
+// unique, the nearest-point map f is the only such channel, and R(D,P) = I(X; f(X)) = H(f(X))
+// if f(X) meets P, +inf if it does not (and +inf for D below D_min). Recomputed from the problem
+// alone (the distortion matrix and the source pmf); nullopt where the case does not apply.
+std::optional<double> lower_from_forced_channel(const BaWitness& w, const Eigen::MatrixXd& delta) {
+  const Eigen::Index m = delta.rows(), n = delta.cols();
+  double d_min = 0.0;
+  bool unique = true;
+  Eigen::VectorXd q = Eigen::VectorXd::Zero(n);  // the output pmf of f
+  for (Eigen::Index i = 0; i < m; ++i) {
+    if (!(w.source_pmf[i] > 0.0)) continue;
+    Eigen::Index j = 0;
+    const double least = delta.row(i).minCoeff(&j);
+    unique = unique && (delta.row(i).array() <= least).count() == 1;
+    d_min += w.source_pmf[i] * least;
+    q[j] += w.source_pmf[i];
+  }
+  const double D = w.distortion_target;
+  const double at_minimum = kAtMinimum * std::max(D, delta.maxCoeff());
+  if (D < d_min - at_minimum) return kInf;
+  if (D > d_min + at_minimum || !unique) return std::nullopt;
+  if (w.perception != Perception::none &&
+      output_perception(w, q) > w.perception_target + kSlack * std::max(w.perception_target, 1.0))
+    return kInf;
+  double entropy = 0.0;
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (q[j] > 0.0) entropy -= q[j] * std::log(q[j]);
+  return std::max(entropy / kLn2, 0.0);
+}
+
 // Whether the recomputed bounds are the stated ones: out.agrees and the one line that says so,
 // or that names the first thing that does not hold.
-void give_verdict(const BaWitness& w, double tolerance_bits, BaWitnessCheck& out) {
+void give_verdict(const BaWitness& w, double tolerance_bits, bool forced, BaWitnessCheck& out) {
   const auto close = [&](double a, double b) {
     if (std::isinf(a) || std::isinf(b)) return a == b;
     return std::abs(a - b) <= tolerance_bits * std::max(1.0, std::abs(b));
@@ -267,10 +307,14 @@ void give_verdict(const BaWitness& w, double tolerance_bits, BaWitnessCheck& out
   const bool upper_ok = out.has_channel ? out.feasible && close(out.upper_bits, w.upper_bits)
                                         : std::isinf(w.upper_bits);
   const bool lower_ok = close(out.lower_bits, w.lower_bits);
+  const std::string why_lower =
+      w.dual.present ? "at the dual point"
+                     : (forced ? "(D at its minimum: the nearest-point map is the only channel)"
+                               : "without a dual point");
   out.agrees = upper_ok && lower_ok && out.lower_bits <= out.upper_bits + tolerance_bits;
   if (out.agrees)
     out.message = "certificate holds: R(D,P) in [" + format_number(out.lower_bits) + ", " +
-                  format_number(out.upper_bits) + "] bits";
+                  format_number(out.upper_bits) + "] bits" + (forced ? " " + why_lower : "");
   else if (out.has_channel && !out.feasible)
     out.message = "the channel misses the targets: E[Δ] " + format_number(out.distortion_achieved) +
                   " (D " + format_number(w.distortion_target) + "), d " +
@@ -280,8 +324,8 @@ void give_verdict(const BaWitness& w, double tolerance_bits, BaWitnessCheck& out
     out.message = "upper bound " + format_number(out.upper_bits) + " bits, the witness states " +
                   format_number(w.upper_bits);
   else if (!lower_ok)
-    out.message = "lower bound " + format_number(out.lower_bits) +
-                  " bits at the dual point, the witness states " + format_number(w.lower_bits);
+    out.message = "lower bound " + format_number(out.lower_bits) + " bits " + why_lower +
+                  ", the witness states " + format_number(w.lower_bits);
   else
     out.message = "lower bound above the upper bound";
 }
@@ -300,8 +344,12 @@ BaWitnessCheck check_ba_witness(const BaWitness& w, double tolerance_bits) {
   out.distortion_achieved = upper.distortion;
   out.perception_achieved = upper.perception;
   out.feasible = upper.feasible;
-  if (w.dual.present) out.lower_bits = lower_from_dual(w, delta, cells);
-  give_verdict(w, tolerance_bits, out);
+  std::optional<double> forced;
+  if (w.dual.present)
+    out.lower_bits = lower_from_dual(w, delta, cells);
+  else if ((forced = lower_from_forced_channel(w, delta)))
+    out.lower_bits = *forced;
+  give_verdict(w, tolerance_bits, forced.has_value(), out);
   return out;
 }
 

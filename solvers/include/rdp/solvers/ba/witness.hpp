@@ -9,7 +9,12 @@
 ///          L = Σ_i p_i ln λ_i − sD − μP − conjugate(ℓ),  ℓ_j = ln Σ_i p_i λ_i e^{−sΔ_ij},
 ///          with each divergence's conjugate written out from its definition here
 ///          (docs/THEORY.md §6.2): any point gives a valid lower bound, so the recheck needs no
-///          optimality, only the arithmetic.
+///          optimality, only the arithmetic;
+///   lower, without a dual point: the trivial 0, except where the solver settles a query exactly
+///          (D at its minimum Σ_i p_i min_j Δ_ij with unique nearest points, e.g. D = 0 with a
+///          distortion that vanishes only on the diagonal): the nearest-point map f is then the
+///          only channel meeting D, and the bound is H(f(X)) from the source pmf (+inf if f(X)
+///          misses P, or below the minimum).
 #include <Eigen/Core>
 #include <string>
 #include <vector>
@@ -38,7 +43,7 @@ struct BaWitnessCheck {
   double upper_bits = 0.0;  ///< I(X;X̂) of the channel, bits (+inf without one)
   double distortion_achieved = 0.0, perception_achieved = 0.0;
   bool feasible = false;    ///< rows are pmfs and E[Δ] <= D, d <= P (relative slack 1e-9)
-  double lower_bits = 0.0;  ///< max(0, L / ln 2) at the stored dual point
+  double lower_bits = 0.0;  ///< max(0, L / ln 2) at the stored dual point (see above without one)
   /// upper and lower agree with the stated values within the tolerance and the channel is
   /// feasible (or absent and the stated upper is +inf).
   bool agrees = false;
