@@ -24,6 +24,10 @@ class TransportBase : public PerceptionDivergence {
   double perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
                                double mu) const override;
   double minimum_value() const override;
+  // The reference pmf (p_X over its points) and the cost, points × cells: what the Newton inner
+  // solve (ba/newton.cpp) smooths the c-transform over.
+  const Eigen::VectorXd& reference() const { return p_; }
+  const Eigen::MatrixXd& cost() const { return cost_; }
 
  protected:
   Eigen::VectorXd p_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "newton.hpp"
+
 namespace rdp::ba {
 
 namespace {
@@ -96,6 +98,16 @@ bool inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions&
     data.merge_to_cells(w, it.pass.qc);
     data.pb.perception->subgradient(it.pass.qc, it.tilt.gc);
     for (Eigen::Index j = 0; j < n; ++j) it.tilt.gbar[j] = it.tilt.gc[data.pb.cell_of[j]];
+  }
+  if (newton_applies(data, opt, mode, mu)) {
+    if (newton_inner(data, kernel, opt, mu, tol, it, budget)) return true;
+    if (budget.limit) {
+      // Out of budget inside the Newton run: the best channel it met, with a consistent pass.
+      if (!pass(data, kernel, it, budget)) return false;
+      lagrangian_gap(data, kernel.slope, mu, mode, it.pass);
+      return true;
+    }
+    if (budget.underflow) return false;
   }
   CheckedPass checked_pass{data, kernel, opt, it, budget, mu, tol, mode};
   const int& status = checked_pass.status;

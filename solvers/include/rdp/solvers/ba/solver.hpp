@@ -70,6 +70,12 @@ struct BaOptions {
   /// Starting weight of the new perception tilt in the running average of tilts (1 = no damping).
   /// It is halved automatically whenever the fixed-multiplier gap grows.
   double tilt_damping = 1.0;
+  /// Solve the fixed-multiplier problems of a transport divergence whose cells are the output
+  /// points (W2², W1 on a grid) by damped Newton on the entropically smoothed dual
+  /// (docs/THEORY.md §6.5), falling back to Blahut–Arimoto where a Newton run stalls. The
+  /// certificate is unchanged: every gap is that of an ordinary pass. A Newton step counts as m
+  /// iterations (its Hessian costs about m passes) plus one per evaluation of the smoothed dual.
+  bool newton = true;
   /// Inner solves stop when their own duality gap is below this fraction of gap_bits.
   double inner_gap_fraction = 0.05;
   /// Wall-clock budget of one query (one solve() call, its cold restart included), seconds.

@@ -1,0 +1,26 @@
+#pragma once
+// Damped Newton on the entropically smoothed dual of the tilted fixed-multiplier problem, for an
+// optimal-transport divergence whose cells are the output points (docs/THEORY.md §6.5).
+#include "common.hpp"
+#include "iterate.hpp"
+#include "problem_data.hpp"
+#include "rdp/solvers/ba/solver.hpp"
+#include "scaled_kernel.hpp"
+
+namespace rdp::ba {
+
+// Whether newton_inner() can run: the tilted mode at μ > 0, a transport divergence (TransportBase)
+// and one output point per cell, in order.
+bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, double mu);
+
+// Tries to bring the fixed-multiplier gap to tol (nats) from it.w. The smoothing only steers the
+// search: the gap is always that of an ordinary pass (pass(), lagrangian_gap()) on the channel
+// the Newton point yields, so the certificate is the Blahut–Arimoto one. True: it.w is that
+// channel's output weights and it.pass its pass, gap ≤ tol. False: it.w holds the best weights
+// seen (the Blahut–Arimoto iteration goes on from there) or the budget ran out (budget.limit).
+// Each Newton step counts m iterations (its Hessian costs about m kernel passes) plus one per
+// evaluation of the smoothed dual.
+bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
+                  double mu, double tol, Iterate& it, Budget& budget);
+
+}  // namespace rdp::ba
