@@ -100,7 +100,7 @@ bool inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions&
     for (Eigen::Index j = 0; j < n; ++j) it.tilt.gbar[j] = it.tilt.gc[data.pb.cell_of[j]];
   }
   if (newton_applies(data, opt, mode, mu)) {
-    if (newton_inner(data, kernel, opt, mu, tol, it, budget)) return true;
+    if (newton_inner(data, kernel, opt, mu, mode, tol, it, budget)) return true;
     if (budget.limit) {
       // Out of budget inside the Newton run: the best channel it met, with a consistent pass.
       if (!pass(data, kernel, it, budget)) return false;

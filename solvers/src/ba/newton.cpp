@@ -1,4 +1,5 @@
 #include <Eigen/Cholesky>
+#include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -14,6 +15,8 @@ namespace {
 constexpr double kExpUnderflow = -745.2;
 // Softmax entries below this are left out of the Hessian: it only steers the search.
 constexpr double kSoftmaxFloor = 1e-18;
+// The largest n for which a dense Newton step (O(n³)) is tried.
+constexpr Eigen::Index kMaxDenseNewton = 512;
 
 // What the smoothed dual reads, constant for one newton_inner() call.
 struct DualData {
@@ -109,15 +112,101 @@ void hessian(const DualData& dd, double eps, const SmoothedPoint& pt, const Eige
   h.diagonal() += pu;
 }
 
+// K ≈ L Lᵀ by pivoted Cholesky, for a square problem whose scaled kernel is symmetric (a grid
+// under squared error: then K is a Gaussian kernel, positive definite, and on a fine grid its
+// numerical rank is far below n). Stops once every residual diagonal is at most tol; false when K
+// is not symmetric or the rank would pass max_rank (a dense Hessian then costs about as much).
+bool kernel_factor(const RowMatrix& k, double tol, Eigen::Index max_rank, Eigen::MatrixXd& l) {
+  const Eigen::Index n = k.rows();
+  if (k.cols() != n || max_rank < 1) return false;
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < i; ++j)
+      if (k(i, j) != k(j, i)) return false;
+  Eigen::VectorXd d = k.diagonal();
+  l.setZero(n, max_rank);
+  for (Eigen::Index j = 0; j < max_rank; ++j) {
+    Eigen::Index pivot = 0;
+    const double top = d.maxCoeff(&pivot);
+    if (!(top > tol)) {
+      l.conservativeResize(n, j);
+      return true;
+    }
+    Eigen::VectorXd col = k.row(pivot).transpose();
+    if (j > 0) col.noalias() -= l.leftCols(j) * l.row(pivot).head(j).transpose();
+    col /= std::sqrt(top);
+    l.col(j) = col;
+    d -= col.cwiseAbs2();
+    d[pivot] = 0.0;
+  }
+  return false;
+}
+
+// The Newton direction with K ≈ L Lᵀ: H ≈ D + U G Uᵀ with D = diag(P u), U = Λ L and
+// G = Σ_k (r_k/ε) Cov_{S_k}(b̃) − Σ_y u_y b̃_y b̃_yᵀ, b̃_y = L_y / c_y (each softmax covariance
+// formed about its mean, so that near one-hot rows do not cancel), solved by Woodbury with t at
+// the heaviest source point held fixed (F is invariant along t + const). O(n r²) for rank r.
+bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
+                        const Eigen::MatrixXd& l, const Eigen::VectorXd& pu,
+                        const Eigen::VectorXd& g, Eigen::VectorXd& step) {
+  const Eigen::Index m = dd.p.size(), n = l.rows(), r = l.cols(), mr = dd.r.size();
+  Eigen::MatrixXd bt(n, r);
+  for (Eigen::Index y = 0; y < n; ++y)
+    bt.row(y) =
+        pt.c[y] > 0.0 ? Eigen::RowVectorXd(l.row(y) / pt.c[y]) : Eigen::RowVectorXd::Zero(r);
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> rows;  // (k, y) in a row's support
+  for (Eigen::Index k = 0; k < mr; ++k) {
+    if (!(dd.r[k] > 0.0)) continue;
+    const Eigen::Index first = Eigen::Index(rows.size());
+    for (Eigen::Index y = 0; y < n; ++y)
+      if (pt.softmax(k, y) > kSoftmaxFloor) rows.emplace_back(k, y);
+    if (Eigen::Index(rows.size()) - first < 2) rows.resize(std::size_t(first));  // one-hot: 0
+  }
+  Eigen::MatrixXd z(Eigen::Index(rows.size()), r);
+  for (std::size_t a = 0; a < rows.size();) {
+    const Eigen::Index k = rows[a].first;
+    std::size_t b = a;
+    double mass = 0.0;
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(r);
+    for (; b < rows.size() && rows[b].first == k; ++b) {
+      mass += pt.softmax(k, rows[b].second);
+      mean += pt.softmax(k, rows[b].second) * bt.row(rows[b].second);
+    }
+    mean /= mass;
+    for (std::size_t e = a; e < b; ++e) {
+      const double sy = pt.softmax(k, rows[e].second);
+      z.row(Eigen::Index(e)) = std::sqrt(dd.r[k] * sy / eps) * (bt.row(rows[e].second) - mean);
+    }
+    a = b;
+  }
+  Eigen::MatrixXd gm = Eigen::MatrixXd::Zero(r, r);
+  gm.selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
+  const Eigen::MatrixXd bu = pt.u.cwiseSqrt().asDiagonal() * bt;
+  gm.selfadjointView<Eigen::Lower>().rankUpdate(bu.transpose(), -1.0);
+  gm = gm.selfadjointView<Eigen::Lower>();
+  Eigen::Index fixed = 0;
+  dd.p.maxCoeff(&fixed);
+  Eigen::VectorXd dinv(m);
+  for (Eigen::Index i = 0; i < m; ++i) dinv[i] = i == fixed ? 0.0 : 1.0 / std::max(pu[i], 1e-300);
+  const Eigen::MatrixXd u = pt.lam.asDiagonal() * l;  // m == n here
+  const Eigen::MatrixXd du = dinv.asDiagonal() * u;
+  const Eigen::MatrixXd q = u.transpose() * du;
+  const Eigen::VectorXd dv = -dinv.cwiseProduct(g);
+  const Eigen::MatrixXd core = Eigen::MatrixXd::Identity(r, r) + gm * q;
+  const Eigen::VectorXd y = core.partialPivLu().solve(gm * (u.transpose() * dv));
+  step = dv - du * y;
+  step[fixed] = 0.0;
+  return step.allFinite();
+}
+
 // The exact fixed-multiplier gap of the channel the point yields (w = u/c), by an ordinary pass
 // into it.pass; false on a kernel underflow.
-bool certify(const ProblemData& data, const ScaledKernel& kernel, double mu,
+bool certify(const ProblemData& data, const ScaledKernel& kernel, double mu, Mode mode,
              const SmoothedPoint& pt, Iterate& it, Budget& budget, double& gap) {
   const double total = pt.w.sum();
   if (!(total > 0.0) || !std::isfinite(total)) return false;
   it.w = pt.w / total;
   if (!pass(data, kernel, it, budget)) return false;
-  gap = lagrangian_gap(data, kernel.slope, mu, Mode::tilted, it.pass);
+  gap = lagrangian_gap(data, kernel.slope, mu, mode, it.pass);
   return true;
 }
 
@@ -131,27 +220,33 @@ bool out_of_budget(const BaOptions& opt, Budget& budget) {
 // Newton steps at temperature eps from pt until the decrement is below dec_tol; false when a
 // step fails (no descent, an unusable point) or the budget runs out.
 bool newton_level(const DualData& dd, double eps, double dec_tol, const BaOptions& opt,
-                  SmoothedPoint& pt, SmoothedPoint& trial, Budget& budget) {
+                  const Eigen::MatrixXd* factor, SmoothedPoint& pt, SmoothedPoint& trial,
+                  Budget& budget) {
   const Eigen::Index m = dd.p.size();
   Eigen::VectorXd g(m), pu(m), step(m);
-  Eigen::MatrixXd h(m, m);
+  Eigen::MatrixXd h(factor ? 0 : m, factor ? 0 : m);
   if (!evaluate_point(dd, eps, pt)) return false;
   ++budget.iterations;
   for (int iter = 0; iter < 100; ++iter) {
     pu = pt.lam.cwiseProduct(dd.k * pt.w);
     g = pu - dd.p;
-    hessian(dd, eps, pt, pu, h);
-    budget.iterations += m;
-    double ridge = 1e-13 * std::max(h.diagonal().maxCoeff(), 1e-300);
-    Eigen::LLT<Eigen::MatrixXd> llt;
-    for (int attempt = 0; attempt < 6; ++attempt, ridge *= 100.0) {
-      Eigen::MatrixXd hr = h;
-      hr.diagonal().array() += ridge;
-      llt.compute(hr);
-      if (llt.info() == Eigen::Success) break;
+    if (factor) {
+      if (!low_rank_direction(dd, eps, pt, *factor, pu, g, step)) return false;
+      budget.iterations += factor->cols();
+    } else {
+      hessian(dd, eps, pt, pu, h);
+      budget.iterations += m;
+      double ridge = 1e-13 * std::max(h.diagonal().maxCoeff(), 1e-300);
+      Eigen::LLT<Eigen::MatrixXd> llt;
+      for (int attempt = 0; attempt < 6; ++attempt, ridge *= 100.0) {
+        Eigen::MatrixXd hr = h;
+        hr.diagonal().array() += ridge;
+        llt.compute(hr);
+        if (llt.info() == Eigen::Success) break;
+      }
+      if (llt.info() != Eigen::Success) return false;
+      step = -llt.solve(g);
     }
-    if (llt.info() != Eigen::Success) return false;
-    step = -llt.solve(g);
     const double dec = -g.dot(step);
     if (!(dec >= 0.0)) return false;
     if (dec <= dec_tol) return true;
@@ -174,7 +269,11 @@ bool newton_level(const DualData& dd, double eps, double dec_tol, const BaOption
 }  // namespace
 
 bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, double mu) {
-  if (!opt.newton || mode != Mode::tilted || !(mu > 0.0) || !data.has_perc) return false;
+  if (!opt.newton) return false;
+  // Shannon's phase (μ = 0) is the same smoothed dual with one reference point, but there the
+  // continuation stalls (measured on 64- and 256-cell Gaussians: the exact gap grows again below
+  // ε ≈ 1e-5), so it stays with Blahut–Arimoto and its repaired bound.
+  if (mode != Mode::tilted || !(mu > 0.0) || !data.has_perc) return false;
   if (data.ncell != data.n) return false;
   for (Eigen::Index j = 0; j < data.n; ++j)
     if (data.pb.cell_of[j] != j) return false;
@@ -182,16 +281,27 @@ bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, do
 }
 
 bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
-                  double mu, double tol, Iterate& it, Budget& budget) {
-  const auto& transport = dynamic_cast<const detail::TransportBase&>(*data.pb.perception);
-  const DualData dd{data.p, kernel.k, transport.reference(), transport.cost(), mu};
+                  double mu, Mode mode, double tol, Iterate& it, Budget& budget) {
+  // Shannon's dual max_y ℓ_y is the transport one with a single reference point at zero cost.
+  const Eigen::VectorXd one = Eigen::VectorXd::Ones(1);
+  const Eigen::MatrixXd zero_cost = Eigen::MatrixXd::Zero(1, data.n);
+  const auto* transport = dynamic_cast<const detail::TransportBase*>(data.pb.perception.get());
+  const bool shannon = mode == Mode::shannon;
+  const DualData dd{data.p, kernel.k, shannon ? one : transport->reference(),
+                    shannon ? zero_cost : transport->cost(), shannon ? 0.0 : mu};
   const Eigen::Index n = data.n;
   // The warm start: the λ of a pass on it.w, λ_i = p_i / Z_i.
   if (!pass(data, kernel, it, budget)) return false;
-  double gap = lagrangian_gap(data, kernel.slope, mu, Mode::tilted, it.pass);
+  double gap = lagrangian_gap(data, kernel.slope, mu, mode, it.pass);
   if (gap <= tol) return true;
   Eigen::VectorXd best_w = it.w;
   double best_gap = std::isfinite(gap) ? gap : kInf;
+  // A low-rank kernel makes a step O(n r²); without one the dense Hessian costs O(n³), which
+  // pays only on small grids.
+  Eigen::MatrixXd factor;
+  const bool low_rank = kernel_factor(kernel.k, 1e-12, n / 4, factor);
+  if (!low_rank && n > kMaxDenseNewton) return false;
+  std::fprintf(stderr, "factor rank %ld lowrank %d\n", long(factor.cols()), int(low_rank));
   SmoothedPoint pt, trial;
   pt.t = (data.p.array().log() - it.pass.z.array().log()).matrix();
   // The smoothing costs at most ε log n in the dual's value, so the last temperature is a
@@ -201,10 +311,11 @@ bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaO
   const double eps_last = 0.25 * tol / log_n;
   double eps = std::clamp(std::isfinite(gap) ? gap : 1e-2, eps_last, 1e-2);
   for (;;) {
-    const bool level_ok = newton_level(dd, eps, 0.01 * tol, opt, pt, trial, budget);
+    const bool level_ok =
+        newton_level(dd, eps, 0.01 * tol, opt, low_rank ? &factor : nullptr, pt, trial, budget);
     if (level_ok || budget.limit) {
       double g2 = kInf;
-      if (!certify(data, kernel, mu, pt, it, budget, g2)) break;
+      if (!certify(data, kernel, mu, mode, pt, it, budget, g2)) break;
       std::fprintf(stderr, "newton s=%g mu=%g eps=%g gap0=%g gap=%g tol=%g it=%ld\n", kernel.slope,
                    mu, eps, gap, g2, tol, budget.iterations);
       if (g2 <= tol) return true;

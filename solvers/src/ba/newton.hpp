@@ -1,6 +1,7 @@
 #pragma once
-// Damped Newton on the entropically smoothed dual of the tilted fixed-multiplier problem, for an
-// optimal-transport divergence whose cells are the output points (docs/THEORY.md §6.5).
+// Damped Newton on the entropically smoothed dual of a fixed-multiplier problem: Shannon's
+// (μ = 0), or the tilted one of an optimal-transport divergence whose cells are the output points
+// (docs/THEORY.md §6.5).
 #include "common.hpp"
 #include "iterate.hpp"
 #include "problem_data.hpp"
@@ -9,8 +10,8 @@
 
 namespace rdp::ba {
 
-// Whether newton_inner() can run: the tilted mode at μ > 0, a transport divergence (TransportBase)
-// and one output point per cell, in order.
+// Whether newton_inner() can run: the Shannon mode (any problem), or the tilted mode at μ > 0
+// with a transport divergence (TransportBase) and one output point per cell, in order.
 bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, double mu);
 
 // Tries to bring the fixed-multiplier gap to tol (nats) from it.w. The smoothing only steers the
@@ -21,6 +22,6 @@ bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, do
 // Each Newton step counts m iterations (its Hessian costs about m kernel passes) plus one per
 // evaluation of the smoothed dual.
 bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
-                  double mu, double tol, Iterate& it, Budget& budget);
+                  double mu, Mode mode, double tol, Iterate& it, Budget& budget);
 
 }  // namespace rdp::ba
