@@ -179,7 +179,8 @@ bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
     a = b;
   }
   Eigen::MatrixXd gm = Eigen::MatrixXd::Zero(r, r);
-  gm.selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
+  // Every row one-hot: no covariance term (and Eigen's product blocking divides by a zero size).
+  if (z.rows() > 0) gm.selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
   const Eigen::MatrixXd bu = pt.u.cwiseSqrt().asDiagonal() * bt;
   gm.selfadjointView<Eigen::Lower>().rankUpdate(bu.transpose(), -1.0);
   gm = gm.selfadjointView<Eigen::Lower>();

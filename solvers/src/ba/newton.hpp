@@ -19,8 +19,8 @@ bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, do
 // the Newton point yields, so the certificate is the Blahut–Arimoto one. True: it.w is that
 // channel's output weights and it.pass its pass, gap ≤ tol. False: it.w holds the best weights
 // seen (the Blahut–Arimoto iteration goes on from there) or the budget ran out (budget.limit).
-// Each Newton step counts m iterations (its Hessian costs about m kernel passes) plus one per
-// evaluation of the smoothed dual.
+// Each Newton step counts r iterations (the rank of the kernel's factor, m for a dense Hessian:
+// about what the Hessian costs in kernel passes) plus one per evaluation of the smoothed dual.
 bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
                   double mu, Mode mode, double tol, Iterate& it, Budget& budget);
 

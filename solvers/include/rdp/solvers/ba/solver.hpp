@@ -73,8 +73,9 @@ struct BaOptions {
   /// Solve the fixed-multiplier problems of a transport divergence whose cells are the output
   /// points (W2², W1 on a grid) by damped Newton on the entropically smoothed dual
   /// (docs/THEORY.md §6.5), falling back to Blahut–Arimoto where a Newton run stalls. The
-  /// certificate is unchanged: every gap is that of an ordinary pass. A Newton step counts as m
-  /// iterations (its Hessian costs about m passes) plus one per evaluation of the smoothed dual.
+  /// certificate is unchanged: every gap is that of an ordinary pass. A Newton step counts as r
+  /// iterations, r the rank of the kernel's factor (m for a dense Hessian), about what its
+  /// Hessian costs in passes, plus one per evaluation of the smoothed dual.
   bool newton = true;
   /// Inner solves stop when their own duality gap is below this fraction of gap_bits.
   double inner_gap_fraction = 0.05;
