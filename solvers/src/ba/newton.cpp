@@ -1,11 +1,13 @@
+#include "newton.hpp"
+
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "divergence_common.hpp"
-#include "newton.hpp"
 
 namespace rdp::ba {
 
@@ -271,9 +273,9 @@ bool newton_level(const DualData& dd, double eps, double dec_tol, const BaOption
 
 bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, double mu) {
   if (!opt.newton) return false;
-  // Shannon's phase (μ = 0) is the same smoothed dual with one reference point, but there the
-  // continuation stalls (measured on 64- and 256-cell Gaussians: the exact gap grows again below
-  // ε ≈ 1e-5), so it stays with Blahut–Arimoto and its repaired bound.
+  // Shannon's phase (μ = 0) is the same smoothed dual with one reference point (r = 1, C = 0),
+  // but there the continuation stalls (measured on 64- and 1024-cell Gaussians: the exact gap
+  // grows again at small ε), so it stays with Blahut–Arimoto and its repaired bound.
   if (mode != Mode::tilted || !(mu > 0.0) || !data.has_perc) return false;
   if (data.ncell != data.n) return false;
   for (Eigen::Index j = 0; j < data.n; ++j)
@@ -283,13 +285,8 @@ bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, do
 
 bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
                   double mu, Mode mode, double tol, Iterate& it, Budget& budget) {
-  // Shannon's dual max_y ℓ_y is the transport one with a single reference point at zero cost.
-  const Eigen::VectorXd one = Eigen::VectorXd::Ones(1);
-  const Eigen::MatrixXd zero_cost = Eigen::MatrixXd::Zero(1, data.n);
-  const auto* transport = dynamic_cast<const detail::TransportBase*>(data.pb.perception.get());
-  const bool shannon = mode == Mode::shannon;
-  const DualData dd{data.p, kernel.k, shannon ? one : transport->reference(),
-                    shannon ? zero_cost : transport->cost(), shannon ? 0.0 : mu};
+  const auto& transport = dynamic_cast<const detail::TransportBase&>(*data.pb.perception);
+  const DualData dd{data.p, kernel.k, transport.reference(), transport.cost(), mu};
   const Eigen::Index n = data.n;
   // The warm start: the λ of a pass on it.w, λ_i = p_i / Z_i.
   if (!pass(data, kernel, it, budget)) return false;
@@ -302,7 +299,6 @@ bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaO
   Eigen::MatrixXd factor;
   const bool low_rank = kernel_factor(kernel.k, 1e-12, n / 4, factor);
   if (!low_rank && n > kMaxDenseNewton) return false;
-  std::fprintf(stderr, "factor rank %ld lowrank %d\n", long(factor.cols()), int(low_rank));
   SmoothedPoint pt, trial;
   pt.t = (data.p.array().log() - it.pass.z.array().log()).matrix();
   // The smoothing costs at most ε log n in the dual's value, so the last temperature is a
@@ -317,8 +313,6 @@ bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaO
     if (level_ok || budget.limit) {
       double g2 = kInf;
       if (!certify(data, kernel, mu, mode, pt, it, budget, g2)) break;
-      std::fprintf(stderr, "newton s=%g mu=%g eps=%g gap0=%g gap=%g tol=%g it=%ld\n", kernel.slope,
-                   mu, eps, gap, g2, tol, budget.iterations);
       if (g2 <= tol) return true;
       // Below some temperature the Newton model's region shrinks faster than the smoothing
       // bias: once a level no longer improves the exact gap, Blahut–Arimoto finishes.
@@ -328,7 +322,6 @@ bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaO
     if (!level_ok || eps <= eps_last) break;
     eps = std::max(eps * 0.1, eps_last);
   }
-  std::fprintf(stderr, "newton FAIL s=%g mu=%g eps=%g\n", kernel.slope, mu, eps);
   it.w = best_w;
   return false;
 }

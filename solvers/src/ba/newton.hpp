@@ -1,7 +1,6 @@
 #pragma once
-// Damped Newton on the entropically smoothed dual of a fixed-multiplier problem: Shannon's
-// (μ = 0), or the tilted one of an optimal-transport divergence whose cells are the output points
-// (docs/THEORY.md §6.5).
+// Damped Newton on the entropically smoothed dual of the tilted fixed-multiplier problem of an
+// optimal-transport divergence whose cells are the output points (docs/THEORY.md §6.5).
 #include "common.hpp"
 #include "iterate.hpp"
 #include "problem_data.hpp"
@@ -10,8 +9,8 @@
 
 namespace rdp::ba {
 
-// Whether newton_inner() can run: the Shannon mode (any problem), or the tilted mode at μ > 0
-// with a transport divergence (TransportBase) and one output point per cell, in order.
+// Whether newton_inner() runs: the tilted mode at μ > 0 with a transport divergence
+// (TransportBase) and one output point per cell, in order (Shannon's phase: see the .cpp).
 bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, double mu);
 
 // Tries to bring the fixed-multiplier gap to tol (nats) from it.w. The smoothing only steers the
