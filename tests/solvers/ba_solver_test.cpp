@@ -671,3 +671,38 @@ TEST_CASE(
         CHECK(std::abs(r.rate_bits - scheme) <= 2e-2);
       });
 }
+
+TEST_CASE("BA: FFT passes and dense passes certify the same answers (300 cells)") {
+  // BaOptions::fft_pass (docs/THEORY.md §6.6) only changes the search steps; every bound comes
+  // from an exact pass, so both certified intervals must hold the truth and hence overlap (up to
+  // the 1e-12-bit rounding of a bound), and both must reach the gap. Shannon's R(D) and W2² are
+  // also held to their closed forms (½ log₂(1/D); Zhang et al., NeurIPS 2021, Thm. 2) within the
+  // 300-cell discretisation error (measured 1e-4 and 1.6e-4 bits at D = 0.5, so 1e-3 leaves
+  // room). 300 cells is above the 256 from which the solver takes FFT passes.
+  struct Case {
+    rdp::Perception perception;
+    double d, p;
+  };
+  for (const Case c :
+       {Case{rdp::Perception::none, 0.5, 0.0}, Case{rdp::Perception::w2sq, 0.5, 0.05},
+        Case{rdp::Perception::kl, 0.3, 0.05}}) {
+    const auto pb = gaussian_problem(c.perception, 300);
+    rdp::BaOptions fast, dense;
+    fast.gap_bits = dense.gap_bits = 1e-6;
+    dense.fft_pass = false;
+    const auto a = rdp::solve_rdp_ba(pb, c.d, c.p, fast),
+               b = rdp::solve_rdp_ba(pb, c.d, c.p, dense);
+    CAPTURE(rdp::perception_name(c.perception));
+    CAPTURE(a.message);
+    CAPTURE(b.message);
+    REQUIRE(a.status == rdp::BaStatus::converged);
+    REQUIRE(b.status == rdp::BaStatus::converged);
+    CHECK(a.lower_bits <= b.upper_bits + 1e-12);
+    CHECK(b.lower_bits <= a.upper_bits + 1e-12);
+    double truth = std::nan("");
+    if (c.perception == rdp::Perception::none) truth = 0.5 * std::log2(1.0 / c.d);
+    if (c.perception == rdp::Perception::w2sq)
+      truth = rdp::rate_distortion_perception_gaussian_w2sq(1.0, c.d, c.p).rate_bits;
+    if (std::isfinite(truth)) CHECK(std::abs(a.rate_bits - truth) <= 1e-3);
+  }
+}

@@ -34,11 +34,11 @@ Iterate::Iterate(Eigen::Index m, Eigen::Index n, Eigen::Index ncell) : pass(m, n
   wx.resize(n);
 }
 
-bool pass(const ProblemData& data, const ScaledKernel& kernel, Iterate& it, Budget& budget) {
-  const Eigen::Index m = data.m, n = data.n;
+namespace {
+
+// What every pass does after its products: q, the count, and the underflow check.
+bool finish_pass(const ScaledKernel& kernel, Iterate& it, Budget& budget) {
   PassState& ps = it.pass;
-  detail::fused_kernel_pass(kernel.k.data(), m, n, it.w.data(), data.p.data(), ps.z.data(),
-                            ps.v.data(), ps.c.data());
   ++budget.iterations;
   ps.repaired.valid = false;
   ps.q = it.w.cwiseProduct(ps.c);
@@ -51,6 +51,22 @@ bool pass(const ProblemData& data, const ScaledKernel& kernel, Iterate& it, Budg
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool pass(const ProblemData& data, const ScaledKernel& kernel, Iterate& it, Budget& budget) {
+  PassState& ps = it.pass;
+  detail::fused_kernel_pass(kernel.k.data(), data.m, data.n, it.w.data(), data.p.data(),
+                            ps.z.data(), ps.v.data(), ps.c.data());
+  return finish_pass(kernel, it, budget);
+}
+
+bool fft_pass(const ProblemData& data, const ScaledKernel& kernel, Iterate& it, Budget& budget) {
+  PassState& ps = it.pass;
+  fft_kernel_pass(kernel.spectra, kernel.k.data(), it.w.data(), data.p.data(), ps.z.data(),
+                  ps.v.data(), ps.c.data(), ps.fft);
+  return finish_pass(kernel, it, budget);
 }
 
 double conjugate_term(const ProblemData& data, double slope, double mu, Mode mode, PassState& ps) {

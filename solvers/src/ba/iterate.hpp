@@ -29,6 +29,7 @@ struct PassState {
   double conjugate = 0.0;      // the conjugate term of lagrangian_gap()
   RepairedDual repaired;
   Eigen::VectorXd qc;  // scratch over cells
+  FftWork fft;         // scratch of fft_pass()
 };
 
 // The perception tilt of update_weights() without an exact prox: the running average of
@@ -55,6 +56,10 @@ struct Iterate {
 // One pass on it.w with the kernel: fills it.pass's z, v, c, q; counts an iteration. False on a
 // kernel underflow (budget.underflow and budget.failure set).
 bool pass(const ProblemData& data, const ScaledKernel& kernel, Iterate& it, Budget& budget);
+
+// The same pass with the products by FFT (toeplitz.hpp; kernel.spectra must be ready): a search
+// step only, its z, v, c approximate. Counts an iteration like pass().
+bool fft_pass(const ProblemData& data, const ScaledKernel& kernel, Iterate& it, Budget& budget);
 
 // Lagrangian bounds (nats) of the last pass: returns the conjugate term used by the lower bound
 // and fills logc, ellc, base.

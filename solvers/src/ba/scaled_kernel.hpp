@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "toeplitz.hpp"
 
 namespace rdp::ba {
 
@@ -21,6 +22,12 @@ struct ScaledKernel {
   // the kernel stays exact: the same doubles go through the same exp.
   std::vector<double> excess_values, excess_exp;
   std::vector<std::int32_t> excess_index;
+  // Where the excess is Toeplitz (a uniform grid under a translation-invariant distortion), its
+  // diagonals and, per slope, the spectra of the FFT pass (toeplitz.hpp); K stays exact beside
+  // them, for the bounds.
+  ToeplitzExcess toeplitz;
+  ToeplitzSpectra spectra;
+  FftWork fft_work;
 
  private:
   void index_excess(const RowMatrix& excess);

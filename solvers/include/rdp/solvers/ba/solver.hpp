@@ -77,6 +77,14 @@ struct BaOptions {
   /// iterations, r the rank of the kernel's factor (m for a dense Hessian), about what its
   /// Hessian costs in passes, plus one per evaluation of the smoothed dual.
   bool newton = true;
+  /// Where the kernel is Toeplitz (a uniform grid under a translation-invariant distortion:
+  /// every discretised continuous source with MSE or |x − x̂|^r) and has at least 256 rows and
+  /// columns, run the Blahut–Arimoto passes of an inner solve through the FFT, O(N log N) with
+  /// N ≥ m + n − 1 instead of O(m·n) (docs/THEORY.md §6.6). Such passes only steer the iteration:
+  /// every convergence test, bound and channel comes from an exact pass, made at least every 64
+  /// passes and whenever an inner solve would stop. Each pass, fast or exact, counts one
+  /// iteration.
+  bool fft_pass = true;
   /// Inner solves stop when their own duality gap is below this fraction of gap_bits.
   double inner_gap_fraction = 0.05;
   /// Wall-clock budget of one query (one solve() call, its cold restart included), seconds.
