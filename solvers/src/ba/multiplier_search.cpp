@@ -52,7 +52,7 @@ bool search_multiplier(Engine& en) {
   bool broken = false;
   auto g = [&](double y) {
     if (broken || stop() || en.budget.evaluations >= stop_at) return broken = true, 0.0;
-    const SlopeSearch found = search_slope(en, std::exp(y), Mode::tilted);
+    const SlopeSearch found = search_slope(en, std::exp(y), Mode::tilted, true);
     const Eval& e = found.nearest;
     if (!e.ok || found.infeasible || !(std::abs(e.ed - D) <= 1e-3 * std::max(D, 1e-12 * dscale)))
       return broken = true, 0.0;

@@ -22,10 +22,11 @@ constexpr Eigen::Index kMaxDenseNewton = 512;
 
 // What the smoothed dual reads, constant for one newton_inner() call.
 struct DualData {
-  const Eigen::VectorXd& p;     // source masses (kept rows)
-  const RowMatrix& k;           // scaled kernel, rows × output points
-  const Eigen::VectorXd& r;     // the transport's reference pmf over its points
-  const Eigen::MatrixXd& cost;  // its cost, points × cells (= output points)
+  const Eigen::VectorXd& p;  // source masses (kept rows)
+  const RowMatrix& k;        // scaled kernel, rows × output points
+  const Eigen::VectorXd& r;  // the transport's reference pmf over its points
+  const RowMatrix& cost;     // its cost, points × cells (= output points), row-major
+                             //   because evaluate_point() reads it a point at a time
   double mu;
 };
 
@@ -58,11 +59,8 @@ bool evaluate_point(const DualData& dd, double eps, SmoothedPoint& pt) {
       row.setZero();
       continue;
     }
-    double top = -kInf;
-    for (Eigen::Index y = 0; y < n; ++y) {
-      row[y] = (pt.ell[y] - dd.mu * dd.cost(k, y)) / eps;
-      top = std::max(top, row[y]);
-    }
+    row = (pt.ell.transpose() - dd.mu * dd.cost.row(k)) / eps;
+    const double top = row.maxCoeff();
     if (!std::isfinite(top)) return false;
     double total = 0.0;
     for (Eigen::Index y = 0; y < n; ++y) {
@@ -143,10 +141,17 @@ bool kernel_factor(const RowMatrix& k, double tol, Eigen::Index max_rank, Eigen:
   return false;
 }
 
+// Rows of S whose largest entry is below 1 − this are spread enough that their covariance is
+// formed from raw second moments (the cancellation costs at most ~1e-16/1e-4 of it relative,
+// and the Hessian only steers); sharper rows are formed about their mean.
+constexpr double kSharpRow = 1e-4;
+
 // The Newton direction with K ≈ L Lᵀ: H ≈ D + U G Uᵀ with D = diag(P u), U = Λ L and
-// G = Σ_k (r_k/ε) Cov_{S_k}(b̃) − Σ_y u_y b̃_y b̃_yᵀ, b̃_y = L_y / c_y (each softmax covariance
-// formed about its mean, so that near one-hot rows do not cancel), solved by Woodbury with t at
-// the heaviest source point held fixed (F is invariant along t + const). O(n r²) for rank r.
+// G = Σ_k (r_k/ε) Cov_{S_k}(b̃) − Σ_y u_y b̃_y b̃_yᵀ, b̃_y = L_y / c_y, solved by Woodbury with t at
+// the heaviest source point held fixed (F is invariant along t + const). O(n r²) for rank r plus
+// r² per softmax entry of the sharp rows. A spread row's covariance is Σ_y s_y b̃_y b̃_yᵀ − m mᵀ
+// (m its mean), so those rows only add a weight per y and one rank-one term each; a near one-hot
+// row's is formed about its mean, where the raw moments would cancel at scale 1/ε.
 bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
                         const Eigen::MatrixXd& l, const Eigen::VectorXd& pu,
                         const Eigen::VectorXd& g, Eigen::VectorXd& step) {
@@ -155,37 +160,53 @@ bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
   for (Eigen::Index y = 0; y < n; ++y)
     bt.row(y) =
         pt.c[y] > 0.0 ? Eigen::RowVectorXd(l.row(y) / pt.c[y]) : Eigen::RowVectorXd::Zero(r);
-  std::vector<std::pair<Eigen::Index, Eigen::Index>> rows;  // (k, y) in a row's support
+  // Per y: (1/ε) Σ over spread rows of r_k s_ky, less u_y; the spread rows' scaled means; the
+  // sharp rows' centred entries.
+  Eigen::VectorXd weight = -pt.u;
+  std::vector<Eigen::Index> support;
+  Eigen::MatrixXd means(mr, r), z(0, r);
+  Eigen::Index spread = 0, sharp_entries = 0;
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> sharp;  // (k, y) of the sharp rows
   for (Eigen::Index k = 0; k < mr; ++k) {
     if (!(dd.r[k] > 0.0)) continue;
-    const Eigen::Index first = Eigen::Index(rows.size());
+    const auto row = pt.softmax.row(k);
+    support.clear();
+    double mass = 0.0, top = 0.0;
     for (Eigen::Index y = 0; y < n; ++y)
-      if (pt.softmax(k, y) > kSoftmaxFloor) rows.emplace_back(k, y);
-    if (Eigen::Index(rows.size()) - first < 2) rows.resize(std::size_t(first));  // one-hot: 0
+      if (row[y] > kSoftmaxFloor) support.push_back(y), mass += row[y], top = std::max(top, row[y]);
+    if (support.size() < 2) continue;  // one-hot: no covariance
+    if (top < (1.0 - kSharpRow) * mass) {
+      const double scale = dd.r[k] / eps;
+      Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(r);
+      for (Eigen::Index y : support) weight[y] += scale * row[y], mean += row[y] * bt.row(y);
+      means.row(spread++) = std::sqrt(scale / mass) * mean;
+    } else {
+      for (Eigen::Index y : support) sharp.emplace_back(k, y);
+      sharp_entries += Eigen::Index(support.size());
+    }
   }
-  Eigen::MatrixXd z(Eigen::Index(rows.size()), r);
-  for (std::size_t a = 0; a < rows.size();) {
-    const Eigen::Index k = rows[a].first;
+  z.resize(sharp_entries, r);
+  for (std::size_t a = 0; a < sharp.size();) {
+    const Eigen::Index k = sharp[a].first;
     std::size_t b = a;
     double mass = 0.0;
     Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(r);
-    for (; b < rows.size() && rows[b].first == k; ++b) {
-      mass += pt.softmax(k, rows[b].second);
-      mean += pt.softmax(k, rows[b].second) * bt.row(rows[b].second);
+    for (; b < sharp.size() && sharp[b].first == k; ++b) {
+      mass += pt.softmax(k, sharp[b].second);
+      mean += pt.softmax(k, sharp[b].second) * bt.row(sharp[b].second);
     }
     mean /= mass;
     for (std::size_t e = a; e < b; ++e) {
-      const double sy = pt.softmax(k, rows[e].second);
-      z.row(Eigen::Index(e)) = std::sqrt(dd.r[k] * sy / eps) * (bt.row(rows[e].second) - mean);
+      const double sy = pt.softmax(k, sharp[e].second);
+      z.row(Eigen::Index(e)) = std::sqrt(dd.r[k] * sy / eps) * (bt.row(sharp[e].second) - mean);
     }
     a = b;
   }
-  Eigen::MatrixXd gm = Eigen::MatrixXd::Zero(r, r);
-  // Every row one-hot: no covariance term (and Eigen's product blocking divides by a zero size).
-  if (z.rows() > 0) gm.selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
-  const Eigen::MatrixXd bu = pt.u.cwiseSqrt().asDiagonal() * bt;
-  gm.selfadjointView<Eigen::Lower>().rankUpdate(bu.transpose(), -1.0);
-  gm = gm.selfadjointView<Eigen::Lower>();
+  Eigen::MatrixXd gm = bt.transpose() * (weight.asDiagonal() * bt);
+  // Eigen's product blocking divides by a zero size: skip empty updates.
+  if (spread > 0) gm.noalias() -= means.topRows(spread).transpose() * means.topRows(spread);
+  if (z.rows() > 0) gm.noalias() += z.transpose() * z;
+  gm = 0.5 * (gm + gm.transpose()).eval();
   Eigen::Index fixed = 0;
   dd.p.maxCoeff(&fixed);
   Eigen::VectorXd dinv(m);
@@ -286,7 +307,8 @@ bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, do
 bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
                   double mu, Mode mode, double tol, Iterate& it, Budget& budget) {
   const auto& transport = dynamic_cast<const detail::TransportBase&>(*data.pb.perception);
-  const DualData dd{data.p, kernel.k, transport.reference(), transport.cost(), mu};
+  const RowMatrix cost = transport.cost();
+  const DualData dd{data.p, kernel.k, transport.reference(), cost, mu};
   const Eigen::Index n = data.n;
   // The warm start: the λ of a pass on it.w, λ_i = p_i / Z_i.
   if (!pass(data, kernel, it, budget)) return false;
