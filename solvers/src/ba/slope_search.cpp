@@ -33,7 +33,6 @@ struct SlopeProbe {
   Eval nearest{}, below{}, above{};
   double nearest_err = kInf;
   double inner_slack = 0.0;  // extra inner-gap allowance while far from the target (nats)
-  int stalled = 0;           // evaluations in a row that did not halve nearest_err
 
   double operator()(double x) {
     const double D = en.query.D;
@@ -41,7 +40,6 @@ struct SlopeProbe {
     if (!e.ok) return e.ed == -kInf ? -1.0 : 0.0;  // underflow, or stop() is set
     const double err = std::abs(e.ed - D);
     inner_slack = std::min(1e-2 * e.s * err, 1e-4);
-    stalled = err < 0.5 * nearest_err ? 0 : stalled + 1;
     if (err < nearest_err) nearest_err = err, nearest = e;
     if (e.ed <= D && (!below.ok || e.ed > below.ed)) below = e;
     if (e.ed > D && (!above.ok || e.ed < above.ed)) above = e;
@@ -93,15 +91,10 @@ SlopeSearch search_slope(Engine& en, double mu, Mode mode, bool sign_of_p) {
   // that sign (φ moves with E[Δ] at an elasticity of order one), and the refinement stops. Far
   // from the root in μ the transport's inner solves are the slowest (measured at μ = 20 on 1024
   // cells: ten 3000-pass evaluations at one slope chasing E[Δ]'s drift, 20 s of a 26 s query).
-  //
-  // Likewise, at μ > 0, once E[Δ] is within 1e-4 of D and three evaluations in a row have not
-  // halved the miss: the inner solves' drift then dominates (measured on W1, 1024 cells: ten 1.4 s
-  // evaluations within 4e-6 of one slope, E[Δ] moving by ±1e-4 of D between them).
   const double P = en.query.P;
   auto sign_settled = [&] {
-    if (!nearest.ok || !(probe.nearest_err <= 1e-4 * probe.dnorm)) return false;
-    return (mode == Mode::tilted && probe.stalled >= 3) ||
-           (sign_of_p && std::abs(nearest.phi - P) >= 0.25 * P);
+    return sign_of_p && nearest.ok && probe.nearest_err <= 1e-4 * probe.dnorm &&
+           std::abs(nearest.phi - P) >= 0.25 * P;
   };
   refine_sign_change(
       f, bracket,
