@@ -59,7 +59,7 @@ struct CheckedPass {
   double prev_gap = kInf;
   int status = 0;  // 0 running, 1 converged/budget, -1 failure
 
-  // At 1024 cells an exact pass with its Shannon repair costs about as much as 20 FFT passes, so
+  // At 1024 cells an exact pass with its Shannon repair costs about as much as 20–30 FFT passes, so
   // checking every 64 keeps the checks near a quarter of the work while a converged solve
   // overshoots by 63 cheap passes at most (every 16 made Shannon's R(0.5) 3.9 s instead of 0.7 s).
   static constexpr long kExactEvery = 64;
