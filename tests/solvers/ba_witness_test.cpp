@@ -76,6 +76,30 @@ TEST_CASE("Witness: every divergence's certificate rechecks from its definitions
   CHECK(forms[2] > 0);  // perfect realism
 }
 
+TEST_CASE("Witness: certificates of FFT-steered solves recheck (300 cells)") {
+  // From 256 cells on a uniform grid the solver steers with FFT passes (docs/THEORY.md §6.6) and
+  // takes every bound from an exact pass; the witness of such a solve must recheck like any other.
+  const rdp::Gaussian gauss(0.0, 1.0);
+  const rdp::Distortion mse = rdp::squared_error_distortion();
+  struct Case {
+    rdp::Perception perception;
+    double d, p;
+  };
+  for (const Case cs :
+       {Case{rdp::Perception::none, 0.5, 0.0}, Case{rdp::Perception::kl, 0.3, 0.05}}) {
+    INFO(std::string(rdp::perception_name(cs.perception)) << " D=" << cs.d << " P=" << cs.p);
+    const auto pb = rdp::make_problem_for_source(gauss, mse, cs.perception, 300);
+    const rdp::BaResult r = rdp::solve_rdp_ba(pb, cs.d, cs.p);
+    REQUIRE(r.status == rdp::BaStatus::converged);
+    REQUIRE(r.dual.present);
+    const auto check = rdp::check_ba_witness(witness_of(pb, r, mse, cs.perception, cs.d, cs.p));
+    CHECK(check.agrees);
+    CHECK(check.feasible);
+    CHECK(check.lower_bits == doctest::Approx(r.lower_bits).epsilon(1e-9));
+    CHECK(check.upper_bits == doctest::Approx(r.upper_bits).epsilon(1e-9));
+  }
+}
+
 TEST_CASE("Witness: Bernoulli-TV brackets the closed form, and tampering is caught") {
   const rdp::Bernoulli source(0.3);
   const rdp::Distortion hamming = rdp::hamming_distortion();
