@@ -111,7 +111,7 @@ for bin in "$@"; do
 done
 
 # The rdp subcommands: each case's stdout (and any file it writes, under @DIR@) per thread count. The
-# 300-cell surface takes the solver's FFT passes (≥ 256 cells on a uniform grid).
+# 512-cell surface takes the solver's FFT passes (≥ 512 cells on a uniform grid).
 cases=(
   "rate --source bernoulli:p=0.1 --perception tv --D 0.05 --P 0.02 --json"
   "rate --source gaussian:sigma=1 --perception w2sq --D 0.5 --P 0.04 --method ba --grid 64 --gap 1e-4 --json"
@@ -122,7 +122,7 @@ cases=(
   "surface --source gaussian:sigma=1 --perception w2sq --D-points 8 --P-points 8"
   "surface --source bernoulli:p=0.1 --perception tv --method ba --D-points 5 --P-points 5"
   "surface --source laplace:b=1 --perception rkl --grid 32 --gap 1e-3 --D-points 4 --P-points 4"
-  "surface --source gaussian:sigma=1 --perception kl --method ba --grid 300 --D-min 0.3 --D-max 0.9 --D-points 3 --P-min 0.01 --P-max 0.2 --P-points 3"
+  "surface --source gaussian:sigma=1 --perception kl --method ba --grid 512 --D-min 0.3 --D-max 0.9 --D-points 3 --P-min 0.01 --P-max 0.2 --P-points 3"
   "section --source bernoulli:p=0.1 --perception tv --method ba --fixed P --value 0.05 --D-points 6"
   "section --source gaussian:sigma=1 --perception w2sq --method ba --grid 32 --gap 1e-3 --fixed D --value 0.3 --P-points 5"
   "section --source bernoulli:p=0.1 --perception tv --method ba --fixed R --value 0.3 --P-points 5"

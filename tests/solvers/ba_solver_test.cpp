@@ -672,13 +672,13 @@ TEST_CASE(
       });
 }
 
-TEST_CASE("BA: FFT passes and dense passes certify the same answers (300 cells)") {
+TEST_CASE("BA: FFT passes and dense passes certify the same answers (512 cells)") {
   // BaOptions::fft_pass (docs/THEORY.md §6.6) only changes the search steps; every bound comes
   // from an exact pass, so both certified intervals must hold the truth and hence overlap (up to
   // the 1e-12-bit rounding of a bound), and both must reach the gap. Shannon's R(D) and W2² are
   // also held to their closed forms (½ log₂(1/D); Zhang et al., NeurIPS 2021, Thm. 2) within the
-  // 300-cell discretisation error (measured 1e-4 and 1.6e-4 bits at D = 0.5, so 1e-3 leaves
-  // room). 300 cells is above the 256 from which the solver takes FFT passes.
+  // 512-cell discretisation error (measured 3.3e-5 and 5.5e-5 bits at D = 0.5, so 1e-3 leaves
+  // room). 512 cells is where the solver starts taking FFT passes.
   struct Case {
     rdp::Perception perception;
     double d, p;
@@ -686,7 +686,7 @@ TEST_CASE("BA: FFT passes and dense passes certify the same answers (300 cells)"
   for (const Case c :
        {Case{rdp::Perception::none, 0.5, 0.0}, Case{rdp::Perception::w2sq, 0.5, 0.05},
         Case{rdp::Perception::kl, 0.3, 0.05}}) {
-    const auto pb = gaussian_problem(c.perception, 300);
+    const auto pb = gaussian_problem(c.perception, 512);
     rdp::BaOptions fast, dense;
     fast.gap_bits = dense.gap_bits = 1e-6;
     dense.fft_pass = false;

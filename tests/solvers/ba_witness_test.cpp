@@ -76,8 +76,8 @@ TEST_CASE("Witness: every divergence's certificate rechecks from its definitions
   CHECK(forms[2] > 0);  // perfect realism
 }
 
-TEST_CASE("Witness: certificates of FFT-steered solves recheck (300 cells)") {
-  // From 256 cells on a uniform grid the solver steers with FFT passes (docs/THEORY.md §6.6) and
+TEST_CASE("Witness: certificates of FFT-steered solves recheck (512 cells)") {
+  // From 512 cells on a uniform grid the solver steers with FFT passes (docs/THEORY.md §6.6) and
   // takes every bound from an exact pass; the witness of such a solve must recheck like any other.
   const rdp::Gaussian gauss(0.0, 1.0);
   const rdp::Distortion mse = rdp::squared_error_distortion();
@@ -88,7 +88,7 @@ TEST_CASE("Witness: certificates of FFT-steered solves recheck (300 cells)") {
   for (const Case cs :
        {Case{rdp::Perception::none, 0.5, 0.0}, Case{rdp::Perception::kl, 0.3, 0.05}}) {
     INFO(std::string(rdp::perception_name(cs.perception)) << " D=" << cs.d << " P=" << cs.p);
-    const auto pb = rdp::make_problem_for_source(gauss, mse, cs.perception, 300);
+    const auto pb = rdp::make_problem_for_source(gauss, mse, cs.perception, 512);
     const rdp::BaResult r = rdp::solve_rdp_ba(pb, cs.d, cs.p);
     REQUIRE(r.status == rdp::BaStatus::converged);
     REQUIRE(r.dual.present);

@@ -109,9 +109,10 @@ struct CheckedPass {
 };
 
 // Whether the passes of this inner solve may go through the FFT: a Toeplitz kernel large enough
-// that the FFT pays (below 256 cells a dense pass is a few tens of microseconds).
+// that the FFT pays. Measured: at 512 cells Shannon's R(0.5) takes 0.7 s against 1.7 s dense; at
+// 256 cells (a dense pass ~30 µs) the 64×64 reverse-KL surface took 9.1 s against 7.4 s dense.
 bool fast_passes(const ScaledKernel& kernel, const BaOptions& opt) {
-  return opt.fft_pass && kernel.spectra.ready() && kernel.k.rows() >= 256 && kernel.k.cols() >= 256;
+  return opt.fft_pass && kernel.spectra.ready() && kernel.k.rows() >= 512 && kernel.k.cols() >= 512;
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ struct BaOptions {
   /// Hessian costs in passes, plus one per evaluation of the smoothed dual.
   bool newton = true;
   /// Where the kernel is Toeplitz (a uniform grid under a translation-invariant distortion:
-  /// every discretised continuous source with MSE or |x − x̂|^r) and has at least 256 rows and
+  /// every discretised continuous source with MSE or |x − x̂|^r) and has at least 512 rows and
   /// columns, run the Blahut–Arimoto passes of an inner solve through the FFT, O(N log N) with
   /// N ≥ m + n − 1 instead of O(m·n) (docs/THEORY.md §6.6). Such passes only steer the iteration:
   /// every convergence test, bound and channel comes from an exact pass, made at least every 64
