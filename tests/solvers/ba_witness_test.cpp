@@ -34,43 +34,49 @@ rdp::BaWitness witness_of(const rdp::FiniteRdpProblem& pb, const rdp::BaResult& 
   return w;
 }
 
+// One query on N(0,1) discretised on `cells` cells (squared error), solved and rechecked from its
+// witness. The recheck shares no code with the iteration, so equality to 1e-9 bits (relative)
+// checks the solver's bookkeeping of both bounds: the rate of the channel it reports and the
+// dual value at the point it reports. Returns the solver's result.
+struct GaussianQuery {
+  rdp::Perception perception;
+  double d, p;
+};
+
+rdp::BaResult solve_and_recheck(const GaussianQuery& q, int cells) {
+  INFO(std::string(rdp::perception_name(q.perception)) << " D=" << q.d << " P=" << q.p);
+  const rdp::Distortion mse = rdp::squared_error_distortion();
+  const auto pb = rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0), mse, q.perception, cells);
+  const rdp::BaResult r = rdp::solve_rdp_ba(pb, q.d, q.p);
+  REQUIRE(r.status == rdp::BaStatus::converged);
+  REQUIRE(r.dual.present);
+  const auto check = rdp::check_ba_witness(witness_of(pb, r, mse, q.perception, q.d, q.p));
+  MESSAGE(std::string(rdp::perception_name(q.perception))
+          << " D=" << q.d << " P=" << q.p << " form "
+          << std::string(rdp::ba_dual_form_name(r.dual.form)) << ": lower " << r.lower_bits
+          << " -> " << check.lower_bits << ", upper " << r.upper_bits << " -> "
+          << check.upper_bits);
+  CHECK(check.agrees);
+  CHECK(check.feasible);
+  CHECK(check.lower_bits == doctest::Approx(r.lower_bits).epsilon(1e-9));
+  CHECK(check.upper_bits == doctest::Approx(r.upper_bits).epsilon(1e-9));
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("Witness: every divergence's certificate rechecks from its definitions") {
-  // The recheck shares no code with the iteration, so equality to 1e-9 bits (relative) checks the
-  // solver's bookkeeping of both bounds: the rate of the channel it reports and the dual value at
-  // the point it reports. Forms: P = 0 (perfect realism), P inside (tilted), no perception
-  // (Shannon), and large P where the perception constraint is inactive.
-  const rdp::Gaussian gauss(0.0, 1.0);
-  const rdp::Distortion mse = rdp::squared_error_distortion();
-  struct Case {
-    rdp::Perception perception;
-    double d, p;
-  };
+  // Forms: P = 0 (perfect realism), P inside (tilted), no perception (Shannon), and large P where
+  // the perception constraint is inactive.
+  using rdp::Perception;
   int forms[3] = {0, 0, 0};
-  for (const Case cs :
-       {Case{rdp::Perception::none, 0.3, 0.0}, Case{rdp::Perception::w2sq, 0.3, 0.0},
-        Case{rdp::Perception::w2sq, 0.3, 0.02}, Case{rdp::Perception::w1, 0.5, 0.05},
-        Case{rdp::Perception::kl, 0.4, 0.05}, Case{rdp::Perception::rkl, 0.4, 0.05},
-        Case{rdp::Perception::tv, 0.4, 0.05}, Case{rdp::Perception::tv, 0.4, 0.0},
-        Case{rdp::Perception::kl, 0.2, 0.0}, Case{rdp::Perception::rkl, 0.6, 2.0}}) {
-    INFO(std::string(rdp::perception_name(cs.perception)) << " D=" << cs.d << " P=" << cs.p);
-    const auto pb = rdp::make_problem_for_source(gauss, mse, cs.perception, 48);
-    const rdp::BaResult r = rdp::solve_rdp_ba(pb, cs.d, cs.p);
-    REQUIRE(r.status == rdp::BaStatus::converged);
-    REQUIRE(r.dual.present);
-    ++forms[static_cast<int>(r.dual.form)];
-    const auto check = rdp::check_ba_witness(witness_of(pb, r, mse, cs.perception, cs.d, cs.p));
-    MESSAGE(std::string(rdp::perception_name(cs.perception))
-            << " D=" << cs.d << " P=" << cs.p << " form "
-            << std::string(rdp::ba_dual_form_name(r.dual.form)) << ": lower " << r.lower_bits
-            << " -> " << check.lower_bits << ", upper " << r.upper_bits << " -> "
-            << check.upper_bits);
-    CHECK(check.agrees);
-    CHECK(check.feasible);
-    CHECK(check.lower_bits == doctest::Approx(r.lower_bits).epsilon(1e-9));
-    CHECK(check.upper_bits == doctest::Approx(r.upper_bits).epsilon(1e-9));
-  }
+  for (const GaussianQuery q :
+       {GaussianQuery{Perception::none, 0.3, 0.0}, GaussianQuery{Perception::w2sq, 0.3, 0.0},
+        GaussianQuery{Perception::w2sq, 0.3, 0.02}, GaussianQuery{Perception::w1, 0.5, 0.05},
+        GaussianQuery{Perception::kl, 0.4, 0.05}, GaussianQuery{Perception::rkl, 0.4, 0.05},
+        GaussianQuery{Perception::tv, 0.4, 0.05}, GaussianQuery{Perception::tv, 0.4, 0.0},
+        GaussianQuery{Perception::kl, 0.2, 0.0}, GaussianQuery{Perception::rkl, 0.6, 2.0}})
+    ++forms[static_cast<int>(solve_and_recheck(q, 48).dual.form)];
   CHECK(forms[0] > 0);  // shannon
   CHECK(forms[1] > 0);  // tilted
   CHECK(forms[2] > 0);  // perfect realism
@@ -79,25 +85,8 @@ TEST_CASE("Witness: every divergence's certificate rechecks from its definitions
 TEST_CASE("Witness: certificates of FFT-steered solves recheck (512 cells)") {
   // From 512 cells on a uniform grid the solver steers with FFT passes (docs/THEORY.md §6.6) and
   // takes every bound from an exact pass; the witness of such a solve must recheck like any other.
-  const rdp::Gaussian gauss(0.0, 1.0);
-  const rdp::Distortion mse = rdp::squared_error_distortion();
-  struct Case {
-    rdp::Perception perception;
-    double d, p;
-  };
-  for (const Case cs :
-       {Case{rdp::Perception::none, 0.5, 0.0}, Case{rdp::Perception::kl, 0.3, 0.05}}) {
-    INFO(std::string(rdp::perception_name(cs.perception)) << " D=" << cs.d << " P=" << cs.p);
-    const auto pb = rdp::make_problem_for_source(gauss, mse, cs.perception, 512);
-    const rdp::BaResult r = rdp::solve_rdp_ba(pb, cs.d, cs.p);
-    REQUIRE(r.status == rdp::BaStatus::converged);
-    REQUIRE(r.dual.present);
-    const auto check = rdp::check_ba_witness(witness_of(pb, r, mse, cs.perception, cs.d, cs.p));
-    CHECK(check.agrees);
-    CHECK(check.feasible);
-    CHECK(check.lower_bits == doctest::Approx(r.lower_bits).epsilon(1e-9));
-    CHECK(check.upper_bits == doctest::Approx(r.upper_bits).epsilon(1e-9));
-  }
+  solve_and_recheck({rdp::Perception::none, 0.5, 0.0}, 512);
+  solve_and_recheck({rdp::Perception::kl, 0.3, 0.05}, 512);
 }
 
 TEST_CASE("Witness: Bernoulli-TV brackets the closed form, and tampering is caught") {
