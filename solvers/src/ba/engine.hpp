@@ -48,6 +48,10 @@ SlopeSearch search_slope(Engine& en, double mu, Mode mode, bool sign_of_p = fals
 // μ with φ(W*(s(μ), μ)) = P around search_slope; true when the certificate closed.
 bool search_multiplier(Engine& en);
 
+// (log s, log μ) with (E[Δ], φ) = (D, P) by a 2-D secant iteration of at most max_evaluations
+// inner solves; true when the certificate closed (joint_search.cpp).
+bool search_jointly(Engine& en, int max_evaluations);
+
 // The fallback: max of the concave dual ψ(s, μ) by nested Brent searches in (log s, log μ).
 void maximise_dual(Engine& en);
 

@@ -219,7 +219,13 @@ struct BaSolver::Impl : ba::Engine {
     // the concave dual ψ(s, μ) = min_W [I + s(E[Δ] − D) + μ(φ − P)] directly, by nested Brent
     // searches on (log s, log μ) (derivative-free, robust to ψ's kinks); its maximum is R(D,P)
     // (strong duality), and the upper bound comes from mixing pool channels on both sides.
-    if (ba::search_multiplier(*this)) return ba::certify(*this, BaStatus::iteration_limit);
+    // Before the nested searches, a 2-D secant iteration on both multipliers at once (at most 12
+    // inner solves; where it does not close the certificate it leaves the nested search a warm
+    // start at its best point). Measured on 1024-cell N(0,1), one thread, default gap, seven W1
+    // and W2² queries with P ∈ {0.0025, 0.05}: 74 s in all against 136 s, each one faster
+    // (W1 at D = 0.1, P = 0.0025: 11 s against 33 s).
+    if (ba::search_jointly(*this, 12) || ba::search_multiplier(*this))
+      return ba::certify(*this, BaStatus::iteration_limit);
     ba::maximise_dual(*this);
     // Also when a budget ran out: the polish costs no Blahut–Arimoto passes.
     if (!budget.failed && bounds.gap() > query.gap_target)

@@ -125,12 +125,10 @@ BaLevelSetPoint level_point(BaSolver& solver, double rate, double p, double d_lo
   BaLevelSetPoint pt;
   pt.rate_bits = rate;
   pt.perception = p;
-  double nearest = std::numeric_limits<double>::infinity();
   auto f = [&](double d) {
     const BaResult r = solver.solve(d, p);
     ++pt.solves;
-    if (std::abs(r.rate_bits - rate) < nearest)
-      nearest = std::abs(r.rate_bits - rate), pt.gap_bits = r.gap_bits;
+    pt.gap_bits = std::max(pt.gap_bits, r.gap_bits);
     return r.rate_bits - rate;
   };
   // No exception may leave the OpenMP region of the caller: a failed search is a failed point.

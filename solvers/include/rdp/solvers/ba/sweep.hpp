@@ -60,8 +60,10 @@ struct BaLevelSetPoint {
   double perception = 0.0;  ///< P
   double distortion = 0.0;  ///< the crossing D (when found)
   double bracket = 0.0;     ///< width of the final D bracket
-  /// The certified gap of the solve whose midpoint came nearest to the level: the crossing of the
-  /// true R(·,P) lies where R is within gap/2 of the level.
+  /// The largest certified gap among the point's solves. The midpoints at the ends of the final
+  /// bracket lie on either side of the level, each within its gap/2 of R, so R(distortion, P) is
+  /// within gap/2 of the level plus R's change across the bracket. (The gap of the solve nearest
+  /// the level alone does not bound that: an end's gap may be larger.)
   double gap_bits = 0.0;
   long solves = 0;  ///< solver calls spent on this point
   std::string message;
