@@ -24,8 +24,9 @@
 // Targets. First μ = 0 (Shannon's R(D)): s from a bracketed root search (TOMS 748 in log s) on
 // E[Δ] = D; if that channel meets P the perception constraint is inactive. That phase does not
 // depend on P, so a solver remembers it for the last D (a sweep over P pays for it once).
-// Otherwise a nested root search on (μ, s) for (φ, E[Δ]) = (P, D) runs first: where the
-// Lagrangian's minimiser is unique it closes the certificate in a few dozen inner solves. Where it
+// Otherwise a 2-D secant search on (log s, log μ) for (E[Δ], φ) = (D, P) runs first, then a
+// nested root search on (μ, s) from its best point: where the Lagrangian's minimiser is unique
+// they close the certificate in one or a few dozen inner solves. Where it
 // has several (TV's flat pieces, low rates) E[Δ] and φ jump as the multipliers move and the roots
 // do not exist, so the fallback maximises the dual function ψ(s, μ) (jointly concave) by nested
 // Brent searches in (log s, log μ). The upper bound is the best convex combination (up to three)
@@ -50,9 +51,10 @@
 // at one slope), iterate (a pass and the weight update), inner (the fixed-multiplier solve with
 // SQUAREM), pool (channels and their mixtures), bounds (the certificate being built, the Shannon
 // record), channel (materialise, round, audit), polish (the Brent and NLopt polishers),
-// evaluate, slope_search and multiplier_search (the phases over the multipliers, on the whole
-// state, engine.hpp), certificate (the result, and the queries settled without a search); this
-// file: the order of the phases of one query, and the warm attempt with its cold restart.
+// evaluate, joint_search, slope_search and multiplier_search (the phases over the multipliers,
+// on the whole state, engine.hpp), certificate (the result, and the queries settled without a
+// search); this file: the order of the phases of one query, and the warm attempt with its cold
+// restart.
 #include "rdp/solvers/ba/solver.hpp"
 
 #include <algorithm>
