@@ -58,6 +58,16 @@ void maximise_dual(Engine& en);
 // The first slope of a cold search for the query's D.
 double cold_slope(const ProblemData& data, double D);
 
+// Where the searches over the multipliers look, in x = log s and y = log μ (s within
+// [1e-9, 1e9]/dscale, μ within e^±40), and where they start: the warm multipliers, else the cold
+// slope and μ = 1, clamped to the box.
+struct LogMultiplierBox {
+  double x_lo, x_hi, y_lo, y_hi;
+};
+LogMultiplierBox search_box(const ProblemData& data);
+double start_log_slope(const Engine& en, const LogMultiplierBox& box);
+double start_log_mu(const Engine& en, const LogMultiplierBox& box);
+
 // The first bracketing step of the next search from a warm start (log units).
 double bracket_step(double last_move);
 

@@ -42,12 +42,9 @@ struct JointProbe {
 bool search_jointly(Engine& en, int max_evaluations) {
   const double D = en.query.D, P = en.query.P, dscale = en.data.dscale;
   WarmStart& warm = en.warm;
-  const double x_lo = std::log(1e-9 / dscale), x_hi = std::log(1e9 / dscale);
-  const double y_lo = -40.0, y_hi = 40.0;
+  const LogMultiplierBox box = search_box(en.data);
   JointProbe probe{en, std::max(D, 1e-12 * dscale), std::max(P, 1e-12)};
-  Eigen::Vector2d z(std::log(warm.s_warm > 0.0 ? warm.s_warm : cold_slope(en.data, D)),
-                    std::log(warm.mu_warm > 0.0 ? warm.mu_warm : 1.0));
-  z[0] = std::clamp(z[0], x_lo, x_hi), z[1] = std::clamp(z[1], y_lo, y_hi);
+  Eigen::Vector2d z(start_log_slope(en, box), start_log_mu(en, box));
   Eigen::Vector2d f;
   if (!probe(z, f) || en.stop()) return en.stop();
   // The first Jacobian by forward differences of 0.05 in each log-multiplier (wide enough that
@@ -71,7 +68,8 @@ bool search_jointly(Engine& en, int max_evaluations) {
     step *= std::min({1.0, 0.5 / std::max(std::abs(step[0]), 1e-300),
                       1.0 / std::max(std::abs(step[1]), 1e-300)});
     Eigen::Vector2d next = z + step, f_next;
-    next[0] = std::clamp(next[0], x_lo, x_hi), next[1] = std::clamp(next[1], y_lo, y_hi);
+    next[0] = std::clamp(next[0], box.x_lo, box.x_hi);
+    next[1] = std::clamp(next[1], box.y_lo, box.y_hi);
     step = next - z;
     if (!probe(next, f_next)) break;
     if (step.squaredNorm() > 0.0)

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+
+#include "log_sum_exp.hpp"
 
 namespace rdp::detail {
 namespace {
@@ -14,11 +15,9 @@ double log_partition(const std::vector<double>& log_y, const std::vector<double>
   h.resize(n);
   h[n - 1] = 0.0;
   for (std::size_t k = n - 1; k-- > 0;) h[k] = h[k + 1] + g[k];
-  double top = -std::numeric_limits<double>::infinity();
-  for (std::size_t k = 0; k < n; ++k) top = std::max(top, log_y[k] - h[k]);
-  double sum = 0.0;
-  for (std::size_t k = 0; k < n; ++k) sum += std::exp(log_y[k] - h[k] - top);
-  return top + std::log(sum);
+  return log_sum_exp(
+      static_cast<Eigen::Index>(n), [](Eigen::Index) { return true; },
+      [&](Eigen::Index k) { return log_y[k] - h[k]; });
 }
 
 // The source mass between two free boundaries a < b (a = npos: from 0; b = npos: to 1), from

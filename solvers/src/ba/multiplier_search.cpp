@@ -59,8 +59,9 @@ bool search_multiplier(Engine& en) {
     warm.mu_warm = std::exp(y);
     return (e.phi - P) / std::max(P, 1e-12);
   };
-  const double y_lo = -40.0, y_hi = 40.0;
-  double y0 = std::clamp(std::log(warm.mu_warm > 0.0 ? warm.mu_warm : 1.0), y_lo, y_hi);
+  const LogMultiplierBox box = search_box(en.data);
+  const double y_lo = box.y_lo, y_hi = box.y_hi;
+  double y0 = start_log_mu(en, box);
   const double y_start = y0;
   // Whatever way the search ends, the next one steps from what this one moved.
   struct StepMemory {
@@ -85,14 +86,11 @@ bool search_multiplier(Engine& en) {
 }
 
 void maximise_dual(Engine& en) {
-  const double dscale = en.data.dscale;
   const double inner_slack = 0.0;  // every dual value must be accurate here
-  const double x_lo = std::log(1e-9 / dscale), x_hi = std::log(1e9 / dscale);
-  const double y_lo = -40.0, y_hi = 40.0;
-  double x_best =
-      std::clamp(std::log(en.warm.s_warm > 0.0 ? en.warm.s_warm : cold_slope(en.data, en.query.D)),
-                 x_lo, x_hi);
-  const double y0 = std::log(en.warm.mu_warm > 0.0 ? en.warm.mu_warm : 1.0);
+  const LogMultiplierBox box = search_box(en.data);
+  const double x_lo = box.x_lo, x_hi = box.x_hi, y_lo = box.y_lo, y_hi = box.y_hi;
+  double x_best = start_log_slope(en, box);
+  const double y0 = start_log_mu(en, box);
   // ψ is jointly concave in (s, μ), so max over s is concave in μ; both searches only need
   // unimodality, which survives the log reparametrisation.
   auto over_s = [&](double y) {

@@ -16,6 +16,19 @@ double cold_slope(const ProblemData& data, double D) {
   return excess > 0.0 ? std::min(0.5 / excess, 1e6 / data.dscale) : 1.0 / data.dscale;
 }
 
+LogMultiplierBox search_box(const ProblemData& data) {
+  return {std::log(1e-9 / data.dscale), std::log(1e9 / data.dscale), -40.0, 40.0};
+}
+
+double start_log_slope(const Engine& en, const LogMultiplierBox& box) {
+  const double s = en.warm.s_warm > 0.0 ? en.warm.s_warm : cold_slope(en.data, en.query.D);
+  return std::clamp(std::log(s), box.x_lo, box.x_hi);
+}
+
+double start_log_mu(const Engine& en, const LogMultiplierBox& box) {
+  return std::clamp(std::log(en.warm.mu_warm > 0.0 ? en.warm.mu_warm : 1.0), box.y_lo, box.y_hi);
+}
+
 // The first bracketing step of the next search from a warm start (log units): twice the last
 // move, within [0.02, 1]. Steps of 1 cost a sweep of nearby targets ~30 evaluations per point,
 // most of them spent shrinking a bracket far wider than the move.
@@ -58,9 +71,9 @@ SlopeSearch search_slope(Engine& en, double mu, Mode mode, bool sign_of_p) {
   auto f = [&probe](double x) { return probe(x); };
   const Eval& nearest = probe.nearest;
   auto stop = [&] { return en.stop(); };
-  const double x_lo = std::log(1e-9 / dscale), x_hi = std::log(1e9 / dscale);
-  double x0 =
-      std::clamp(std::log(en.warm.s_warm > 0.0 ? en.warm.s_warm : cold_slope(data, D)), x_lo, x_hi);
+  const LogMultiplierBox box = search_box(data);
+  const double x_lo = box.x_lo, x_hi = box.x_hi;
+  double x0 = start_log_slope(en, box);
   const double x_start = x0;
   double f0 = f(x0);
   if (stop() || f0 == 0.0) return out.nearest = nearest, out;
