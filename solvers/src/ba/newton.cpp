@@ -19,6 +19,13 @@ constexpr double kExpUnderflow = -745.2;
 constexpr double kSoftmaxFloor = 1e-18;
 // The largest n for which a dense Newton step (O(n³)) is tried.
 constexpr Eigen::Index kMaxDenseNewton = 512;
+// The largest change of one log λ_i per Newton step. At the tail points of a fine grid (p_i near
+// 1e-10) the smoothed dual is nearly flat and the Newton direction reaches 1e8 there, so the line
+// search halved 25 times and the bulk hardly moved; the steps it accepted changed no log λ_i by
+// more than about 6. Measured on the 1024-cell Gaussian (12 queries each, one thread): with 4,
+// W2² took 1.39 s on average (2.17 unclipped, 1.34 with 1) and W1 4.27 s (5.22; 7.79 with 1,
+// 5.82 with 2, 4.89 with 8).
+constexpr double kMaxLogLambdaStep = 4.0;
 
 // What the smoothed dual reads, constant for one newton_inner() call.
 struct DualData {
@@ -274,12 +281,23 @@ bool newton_level(const DualData& dd, double eps, double dec_tol, const BaOption
     const double dec = -g.dot(step);
     if (!(dec >= 0.0)) return false;
     if (dec <= dec_tol) return true;
+    // Clipped coordinate-wise when that stays a descent direction, else scaled down as a whole;
+    // the Armijo test then uses the slope of the step actually taken.
     double alpha = 1.0;
+    const double longest = step.cwiseAbs().maxCoeff();
+    if (longest > kMaxLogLambdaStep) {
+      const Eigen::VectorXd clipped = step.cwiseMax(-kMaxLogLambdaStep).cwiseMin(kMaxLogLambdaStep);
+      if (g.dot(clipped) < 0.0)
+        step = clipped;
+      else
+        alpha = kMaxLogLambdaStep / longest;
+    }
+    const double slope = -g.dot(step);
     for (;;) {
       trial.t = pt.t + alpha * step;
       const bool usable = evaluate_point(dd, eps, trial);
       ++budget.iterations;
-      if (usable && trial.f <= pt.f - 0.25 * alpha * dec) break;
+      if (usable && trial.f <= pt.f - 0.25 * alpha * slope) break;
       alpha *= 0.5;
       // No descent left at double precision: the level is as converged as it can be.
       if (alpha < 1e-10) return dec < 1e-12;
