@@ -13,8 +13,6 @@ namespace rdp::ba {
 
 namespace {
 
-// exp of anything below this is 0.0 in double precision.
-constexpr double kExpUnderflow = -745.2;
 // Softmax entries below this are left out of the Hessian: it only steers the search.
 constexpr double kSoftmaxFloor = 1e-18;
 // The largest n for which a dense Newton step (O(n³)) is tried.
@@ -43,9 +41,15 @@ struct DualData {
 // the negated lower bound with the c-transform's max smoothed (THEORY §6.5).
 struct SmoothedPoint {
   Eigen::VectorXd t, lam, c, ell, u, w;  // u = Sᵀr, w = u/c
-  RowMatrix softmax;                     // S: rows k, columns y
+  RowMatrix softmax;                     // S: rows k, columns y; only [lo_k, hi_k) of row k is set
+  std::vector<Eigen::Index> lo, hi;      // row k's entries outside [lo_k, hi_k) count as 0
   double f = kInf;
 };
+
+// Softmax terms below e^−40 of their row's largest (4e-18 of it, under the rounding of the row's
+// sum) are left out: a row then only needs the exponentials of the columns between its first and
+// last term above that, a few cells wide where the smoothing is sharp.
+constexpr double kNegligibleLog = -40.0;
 
 // Fills pt (t given) at temperature eps; false if the point is unusable (c overflows or all of
 // a row's terms vanish).
@@ -58,26 +62,30 @@ bool evaluate_point(const DualData& dd, double eps, SmoothedPoint& pt) {
   pt.ell.resize(n);
   for (Eigen::Index y = 0; y < n; ++y) pt.ell[y] = pt.c[y] > 0.0 ? std::log(pt.c[y]) : -kInf;
   pt.softmax.resize(mr, n);
+  pt.lo.assign(std::size_t(mr), 0);
+  pt.hi.assign(std::size_t(mr), 0);
   pt.u.setZero(n);
   double sum_rl = 0.0;
   for (Eigen::Index k = 0; k < mr; ++k) {
+    if (!(dd.r[k] > 0.0)) continue;  // an empty row: [0, 0)
     auto row = pt.softmax.row(k);
-    if (!(dd.r[k] > 0.0)) {
-      row.setZero();
-      continue;
-    }
     row = (pt.ell.transpose() - dd.mu * dd.cost.row(k)) / eps;
     const double top = row.maxCoeff();
     if (!std::isfinite(top)) return false;
+    const double floor = top + kNegligibleLog;
+    Eigen::Index lo = 0, hi = n;
+    while (row[lo] < floor) ++lo;  // stops at the maximum at the latest
+    while (row[hi - 1] < floor) --hi;
     double total = 0.0;
-    for (Eigen::Index y = 0; y < n; ++y) {
+    for (Eigen::Index y = lo; y < hi; ++y) {
       const double e = row[y] - top;
-      row[y] = e < kExpUnderflow ? 0.0 : std::exp(e);
+      row[y] = e < kNegligibleLog ? 0.0 : std::exp(e);
       total += row[y];
     }
-    row /= total;
+    row.segment(lo, hi - lo) /= total;
+    pt.lo[std::size_t(k)] = lo, pt.hi[std::size_t(k)] = hi;
     sum_rl += dd.r[k] * (top + std::log(total));
-    pt.u.noalias() += dd.r[k] * row.transpose();
+    pt.u.segment(lo, hi - lo).noalias() += dd.r[k] * row.segment(lo, hi - lo).transpose();
   }
   pt.w.resize(n);
   for (Eigen::Index y = 0; y < n; ++y) pt.w[y] = pt.c[y] > 0.0 ? pt.u[y] / pt.c[y] : 0.0;
@@ -101,7 +109,7 @@ void hessian(const DualData& dd, double eps, const SmoothedPoint& pt, const Eige
     if (!(dd.r[k] > 0.0)) continue;
     const auto row = pt.softmax.row(k);
     support.clear();
-    for (Eigen::Index y = 0; y < n; ++y)
+    for (Eigen::Index y = pt.lo[std::size_t(k)]; y < pt.hi[std::size_t(k)]; ++y)
       if (row[y] > kSoftmaxFloor) support.push_back(y);
     double kept = 0.0;
     for (Eigen::Index y : support) kept += row[y];
@@ -179,7 +187,7 @@ bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
     const auto row = pt.softmax.row(k);
     support.clear();
     double mass = 0.0, top = 0.0;
-    for (Eigen::Index y = 0; y < n; ++y)
+    for (Eigen::Index y = pt.lo[std::size_t(k)]; y < pt.hi[std::size_t(k)]; ++y)
       if (row[y] > kSoftmaxFloor) support.push_back(y), mass += row[y], top = std::max(top, row[y]);
     if (support.size() < 2) continue;  // one-hot: no covariance
     if (top < (1.0 - kSharpRow) * mass) {
