@@ -171,7 +171,7 @@ bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
                         const Eigen::MatrixXd& l, const Eigen::VectorXd& pu,
                         const Eigen::VectorXd& g, Eigen::VectorXd& step) {
   const Eigen::Index m = dd.p.size(), n = l.rows(), r = l.cols(), mr = dd.r.size();
-  Eigen::MatrixXd bt(n, r);
+  RowMatrix bt(n, r);  // row-major: the loops below read it a row (one y) at a time
   for (Eigen::Index y = 0; y < n; ++y)
     bt.row(y) =
         pt.c[y] > 0.0 ? Eigen::RowVectorXd(l.row(y) / pt.c[y]) : Eigen::RowVectorXd::Zero(r);
@@ -179,7 +179,7 @@ bool low_rank_direction(const DualData& dd, double eps, const SmoothedPoint& pt,
   // sharp rows' centred entries.
   Eigen::VectorXd weight = -pt.u;
   std::vector<Eigen::Index> support;
-  Eigen::MatrixXd means(mr, r), z(0, r);
+  RowMatrix means(mr, r), z(0, r);
   Eigen::Index spread = 0, sharp_entries = 0;
   std::vector<std::pair<Eigen::Index, Eigen::Index>> sharp;  // (k, y) of the sharp rows
   for (Eigen::Index k = 0; k < mr; ++k) {
