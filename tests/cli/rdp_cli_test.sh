@@ -100,7 +100,7 @@ expect_usage_error "invalid D: '0x10'; valid range" rate --source gaussian --D 0
 expect_usage_error 'invalid D: 1e-400 \(rounds to 0\); valid range' rate --source gaussian --D 1e-400
 expect_usage_error 'invalid D: 1e400; valid range' rate --source gaussian --D 1e400
 expect_usage_error 'invalid P-max: nan; valid range \[0, inf\)' surface --source gaussian --perception w2sq --P-max nan
-expect_usage_error "invalid grid: '1\.5'; valid range integer in \[2, 6986\]" rate --source gaussian --D 0.1 --method ba --grid 1.5
+expect_usage_error "invalid grid: '1\.5'; valid range integer in \[2, 5982\]" rate --source gaussian --D 0.1 --method ba --grid 1.5
 expect_usage_error "invalid rate-points: 'x'; valid range integer in \[1, 4096\]" simulate --lattice e8 --D 0.3 --rate-points x
 expect_usage_error "invalid D: '1.x0a2'; valid range" rate --source gaussian --D $'1\n2'
 expect_usage_error "invalid D: ' 1'; valid range" rate --source gaussian --D ' 1'

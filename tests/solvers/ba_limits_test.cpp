@@ -34,13 +34,13 @@ std::string rejected_parameter(F&& f) {
 }  // namespace
 
 TEST_CASE("BA limits: the memory cap admits exactly the square problems that fit") {
-  // 88 bytes per entry (ba_memory_bytes) within 4 GiB = 2^32 bytes: 88·6986² = 4 294 769 248 fits,
-  // 88·6987² = 4 295 998 872 does not.
-  CHECK(rdp::ba_memory_bytes(6986, 6986) <= 4294967296.0);
-  CHECK(rdp::ba_memory_bytes(6987, 6987) > 4294967296.0);
-  CHECK(rdp::ba_max_square_points() == 6986);
-  CHECK(rdp::ba_max_square_points(88.0 * 100 * 100) == 100);
-  CHECK(rdp::ba_max_square_points(88.0 * 100 * 100 - 1) == 99);
+  // 120 bytes per entry (ba_memory_bytes) within 4 GiB = 2^32 bytes: 120·5982² = 4 294 118 880
+  // fits, 120·5983² = 4 295 554 680 does not.
+  CHECK(rdp::ba_memory_bytes(5982, 5982) <= 4294967296.0);
+  CHECK(rdp::ba_memory_bytes(5983, 5983) > 4294967296.0);
+  CHECK(rdp::ba_max_square_points() == 5982);
+  CHECK(rdp::ba_max_square_points(120.0 * 100 * 100) == 100);
+  CHECK(rdp::ba_max_square_points(120.0 * 100 * 100 - 1) == 99);
 }
 
 TEST_CASE("BA limits: problems over the memory cap are rejected before they are built") {
@@ -52,7 +52,7 @@ TEST_CASE("BA limits: problems over the memory cap are rejected before they are 
         }) == "grid");
   CHECK(rejected_parameter([] {
           rdp::make_problem_for_source(rdp::Gaussian(0.0, 1.0), rdp::squared_error_distortion(),
-                                       rdp::Perception::w2sq, 6987);
+                                       rdp::Perception::w2sq, 5983);
         }) == "grid");
   // A finite source reconstructs on its own support: 7000 letters need 7000² entries.
   std::vector<double> points(7000), pmf(7000, 1.0 / 7000);
@@ -66,12 +66,12 @@ TEST_CASE("BA limits: problems over the memory cap are rejected before they are 
   const auto pb =
       rdp::make_finite_problem(rdp::Bernoulli(0.3), rdp::hamming_distortion(), rdp::Perception::tv);
   rdp::BaOptions o;
-  o.max_memory_bytes = 88.0 * 2 * 2 - 1;
+  o.max_memory_bytes = 120.0 * 2 * 2 - 1;
   CHECK(rejected_parameter([&] { rdp::BaSolver solver(pb, o); }) == "problem size");
   CHECK(rejected_parameter([&] { rdp::ba_surface(pb, {0.1}, {0.1}, o); }) == "problem size");
   CHECK(rejected_parameter([&] { rdp::ba_level_set(pb, {0.1}, {0.1}, 0.0, 0.3, o); }) ==
         "problem size");
-  o.max_memory_bytes = 88.0 * 2 * 2;
+  o.max_memory_bytes = 120.0 * 2 * 2;
   CHECK(rejected_parameter([&] { rdp::BaSolver solver(pb, o); }).empty());
 }
 

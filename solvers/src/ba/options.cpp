@@ -51,7 +51,7 @@ void BaOptions::validate() const {
     throw InvalidArgument("max memory bytes", "(0, inf]", format_number(max_memory_bytes));
 }
 
-double ba_memory_bytes(double m, double n) { return 88.0 * m * n; }
+double ba_memory_bytes(double m, double n) { return 120.0 * m * n; }
 
 void check_ba_memory(const FiniteRdpProblem& problem, const BaOptions& options) {
   const double m = static_cast<double>(problem.source_pmf.size());

@@ -37,12 +37,15 @@ std::string_view ba_status_name(BaStatus status);
 inline constexpr double kBaDefaultMaxMemoryBytes = 4294967296.0;
 
 /// An upper estimate of the peak memory, bytes, of a query on an m×n problem (m source points,
-/// n reconstruction points): eleven m×n arrays of doubles, 88·m·n bytes. They are the caller's
+/// n reconstruction points): fifteen m×n arrays of doubles, 120·m·n bytes. They are the caller's
 /// problem and the solver's copy of its distortion matrix; the solver's working Δ, kernel K and
-/// exponent table (excess) with its int32 index; and, while a channel is materialised and audited
-/// (the final upper bound, a witness), up to five transient channel-sized matrices. The O(m + n)
-/// vectors are negligible beside them. A double, so that no m, n can overflow it. (Measured peak
-/// resident memory is about half of it: 100 MB for m = n = 1500 where it says 198 MB.)
+/// exponent table (excess) with its int32 index; while a channel is materialised and audited
+/// (the final upper bound, a witness), up to five transient channel-sized matrices; and with a
+/// transport divergence its cost matrix and, for the smoothed-dual Newton, a row-major copy of it
+/// and two softmax tables. The O(m + n) vectors and the kernel's low-rank factor (at most n/4
+/// columns) are small beside them. A double, so that no m, n can overflow it. (Measured peak
+/// resident memory: 88 MB for a 1024-cell W2² query, where it says 126 MB; eleven arrays, the
+/// figure before the transport's were counted, said 92 MB.)
 double ba_memory_bytes(double m, double n);
 
 /// What BaOptions::on_progress is told: the running query's effort and its bounds so far (bits;
@@ -101,7 +104,7 @@ struct BaOptions {
   /// rejected with InvalidArgument before its arrays are allocated (also by
   /// make_problem_for_source, before the problem's own m×n matrix). Default 4 GiB, a fixed figure
   /// so that whether a problem is accepted does not depend on the machine; it admits square
-  /// problems up to about 6986 points (a 256-point grid needs 5.8 MB).
+  /// problems up to 5982 points (a 256-point grid needs 7.9 MB).
   double max_memory_bytes = kBaDefaultMaxMemoryBytes;
   /// Called once per inner solve (evaluation) with the query's running certified bounds, for a
   /// progress display; never required, never alters the result. Called on the solving thread: a
