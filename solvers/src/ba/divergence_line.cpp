@@ -247,16 +247,17 @@ double WassersteinLine::perspective_conjugate(const Eigen::Ref<const Eigen::Vect
   if (cells.empty()) return -kInf;
   const std::size_t m = ix_.size();
   double out = 0.0;
-  // Explicit stack of (source range [a, b), cell range [lo, hi]) to avoid recursion.
+  // Explicit stack of (source range [a, b), cell range [lo, hi]) to avoid recursion. Depth first,
+  // it never holds more than one task per level of halving plus one, so 2·64 entries suffice
+  // for any size_t m; a fixed array keeps this hot loop free of the vector's growth path.
   struct Task {
     std::size_t a, b, lo, hi;
   };
-  thread_local std::vector<Task> stack;
-  stack.clear();
-  stack.push_back({0, m, 0, cells.size() - 1});
-  while (!stack.empty()) {
-    const Task t = stack.back();
-    stack.pop_back();
+  Task stack[128];
+  int depth = 0;
+  stack[depth++] = {0, m, 0, cells.size() - 1};
+  while (depth > 0) {
+    const Task t = stack[--depth];
     if (t.a >= t.b) continue;
     const std::size_t mid = t.a + (t.b - t.a) / 2, i = ix_[mid];
     double best = -kInf;
@@ -266,8 +267,8 @@ double WassersteinLine::perspective_conjugate(const Eigen::Ref<const Eigen::Vect
       if (v > best) best = v, arg = c;
     }
     if (p_[i] > 0.0) out += p_[i] * best;
-    stack.push_back({t.a, mid, t.lo, arg});
-    stack.push_back({mid + 1, t.b, arg, t.hi});
+    stack[depth++] = {t.a, mid, t.lo, arg};
+    stack[depth++] = {mid + 1, t.b, arg, t.hi};
   }
   return out;
 }
