@@ -24,14 +24,18 @@ class TransportBase : public PerceptionDivergence {
   double perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
                                double mu) const override;
   double minimum_value() const override;
-  // The reference pmf (p_X over its points) and the cost, points × cells: what the Newton inner
-  // solve (ba/newton.cpp) smooths the c-transform over.
+  using CostRows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  // The reference pmf (p_X over its points) and the cost, points × cells, row by row: what the
+  // Newton inner solve (ba/newton.cpp) smooths the c-transform over.
   const Eigen::VectorXd& reference() const { return p_; }
-  const Eigen::MatrixXd& cost() const { return cost_; }
+  const CostRows& cost_rows() const { return cost_rows_; }
 
  protected:
   Eigen::VectorXd p_;
   Eigen::MatrixXd cost_;  // source points × cells
+  // cost_ row-major: the conjugates and the Newton read one source point's costs at a time,
+  // which in cost_ lie a column apart. A derived class that fills cost_ itself copies it here.
+  CostRows cost_rows_;
 };
 
 }  // namespace rdp::detail

@@ -119,6 +119,7 @@ class WassersteinLine final : public detail::TransportBase {
     for (std::size_t i = 0; i < x_.size(); ++i)
       for (std::size_t k = 0; k < y_.size(); ++k)
         cost_(i, k) = std::pow(std::abs(x_[i] - y_[k]), r_);
+    cost_rows_ = cost_;
     ix_ = sorted(x_);
     iy_ = sorted(y_);
     steps_ = source_steps(ix_, p_);
@@ -262,8 +263,9 @@ double WassersteinLine::perspective_conjugate(const Eigen::Ref<const Eigen::Vect
     const std::size_t mid = t.a + (t.b - t.a) / 2, i = ix_[mid];
     double best = -kInf;
     std::size_t arg = t.lo;
+    const double* cost_i = cost_rows_.row(Eigen::Index(i)).data();
     for (std::size_t c = t.lo; c <= t.hi; ++c) {
-      const double v = ell[cells[c]] - mu * cost_(i, cells[c]);
+      const double v = ell[cells[c]] - mu * cost_i[cells[c]];
       if (v > best) best = v, arg = c;
     }
     if (p_[i] > 0.0) out += p_[i] * best;

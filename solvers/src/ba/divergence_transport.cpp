@@ -16,7 +16,7 @@ namespace rdp {
 namespace detail {
 
 TransportBase::TransportBase(Eigen::VectorXd p, Eigen::MatrixXd cost)
-    : p_(std::move(p)), cost_(std::move(cost)) {}
+    : p_(std::move(p)), cost_(std::move(cost)), cost_rows_(cost_) {}
 
 double TransportBase::perspective_conjugate(const Eigen::Ref<const Eigen::VectorXd>& ell,
                                             double mu) const {
@@ -25,7 +25,7 @@ double TransportBase::perspective_conjugate(const Eigen::Ref<const Eigen::Vector
     if (p_[i] <= 0.0) continue;
     double best = -kInf;
     for (Eigen::Index k = 0; k < cost_.cols(); ++k)
-      best = std::max(best, ell[k] - mu * cost_(i, k));
+      best = std::max(best, ell[k] - mu * cost_rows_(i, k));
     out += p_[i] * best;
   }
   return out;
@@ -33,7 +33,7 @@ double TransportBase::perspective_conjugate(const Eigen::Ref<const Eigen::Vector
 
 double TransportBase::minimum_value() const {
   double out = 0.0;
-  for (Eigen::Index i = 0; i < cost_.rows(); ++i) out += p_[i] * cost_.row(i).minCoeff();
+  for (Eigen::Index i = 0; i < cost_.rows(); ++i) out += p_[i] * cost_rows_.row(i).minCoeff();
   return out;
 }
 

@@ -333,7 +333,7 @@ bool newton_applies(const ProblemData& data, const BaOptions& opt, Mode mode, do
 bool newton_inner(const ProblemData& data, const ScaledKernel& kernel, const BaOptions& opt,
                   double mu, Mode mode, double tol, Iterate& it, Budget& budget) {
   const auto& transport = dynamic_cast<const detail::TransportBase&>(*data.pb.perception);
-  const DualData dd{data.p, kernel.k, transport.reference(), data.transport_cost, mu};
+  const DualData dd{data.p, kernel.k, transport.reference(), transport.cost_rows(), mu};
   const Eigen::Index n = data.n;
   // The warm start: the λ of a pass on it.w, λ_i = p_i / Z_i.
   if (!pass(data, kernel, it, budget)) return false;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "divergence_common.hpp"
-
 namespace rdp::ba {
 
 ProblemData::ProblemData(FiniteRdpProblem problem, const BaOptions& options)
@@ -28,8 +26,6 @@ ProblemData::ProblemData(FiniteRdpProblem problem, const BaOptions& options)
   has_perc = static_cast<bool>(pb.perception);
   ncell = has_perc ? pb.perception->cells() : 0;
   if (has_perc) zero_point = pb.perception->zero_point();
-  if (const auto* transport = dynamic_cast<const detail::TransportBase*>(pb.perception.get()))
-    transport_cost = transport->cost();
   excess = d.colwise() - dmin;
   nearest_of.resize(static_cast<std::size_t>(m_full));
   for (Eigen::Index i = 0; i < m_full; ++i) pb.distortion.row(i).minCoeff(&nearest_of[i]);

@@ -24,9 +24,6 @@ struct ProblemData {
   Eigen::VectorXd zero_point;            // over cells; empty if none
   std::vector<Eigen::Index> nearest_of;  // per source point (all m_full): its nearest column
   RowMatrix excess;  // Δ_ij − min_j Δ_ij, the exponent of the scaled kernel per unit slope
-  // A transport divergence's cost (reference points × cells) row by row, as the smoothed-dual
-  // Newton reads it; empty for other divergences.
-  RowMatrix transport_cost;
 
   // cells[k] = Σ_{j in cell k} x_j.
   void merge_to_cells(const Eigen::VectorXd& x, Eigen::VectorXd& cells) const;

@@ -41,11 +41,11 @@ inline constexpr double kBaDefaultMaxMemoryBytes = 4294967296.0;
 /// problem and the solver's copy of its distortion matrix; the solver's working Δ, kernel K and
 /// exponent table (excess) with its int32 index; while a channel is materialised and audited
 /// (the final upper bound, a witness), up to five transient channel-sized matrices; and with a
-/// transport divergence its cost matrix and, for the smoothed-dual Newton, a row-major copy of it
-/// and two softmax tables. The O(m + n) vectors and the kernel's low-rank factor (at most n/4
-/// columns) are small beside them. A double, so that no m, n can overflow it. (Measured peak
-/// resident memory: 88 MB for a 1024-cell W2² query, where it says 126 MB; eleven arrays, the
-/// figure before the transport's were counted, said 92 MB.)
+/// transport divergence its cost matrix with a row-major copy (what its conjugate and the
+/// smoothed-dual Newton read) and the Newton's two softmax tables. The O(m + n) vectors and the
+/// kernel's low-rank factor (at most n/4 columns) are small beside them. A double, so that no m, n
+/// can overflow it. (Measured peak resident memory: 88 MB for a 1024-cell W2² query, where it says
+/// 126 MB; eleven arrays, the figure before the transport's were counted, said 92 MB.)
 double ba_memory_bytes(double m, double n);
 
 /// What BaOptions::on_progress is told: the running query's effort and its bounds so far (bits;
