@@ -34,7 +34,7 @@ class TransportBase : public PerceptionDivergence {
   Eigen::VectorXd p_;
   Eigen::MatrixXd cost_;  // source points × cells
   // cost_ row-major: the conjugates and the Newton read one source point's costs at a time,
-  // which in cost_ lie a column apart. A derived class that fills cost_ itself copies it here.
+  // which in cost_ lie a column apart. Both are set by the constructor and never change.
   CostRows cost_rows_;
 };
 

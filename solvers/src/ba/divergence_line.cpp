@@ -109,17 +109,20 @@ double potentials(const std::vector<double>& g, const std::vector<double>& log_y
   return top;
 }
 
+// C_ik = |x_i − y_k|^r, source points × cells.
+Eigen::MatrixXd line_cost(const std::vector<double>& x, const std::vector<double>& y, double r) {
+  Eigen::MatrixXd cost(x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t k = 0; k < y.size(); ++k)
+      cost(Eigen::Index(i), Eigen::Index(k)) = std::pow(std::abs(x[i] - y[k]), r);
+  return cost;
+}
+
 class WassersteinLine final : public detail::TransportBase {
  public:
+  // The base is built first, from x and y before they move into the members.
   WassersteinLine(std::vector<double> x, Eigen::VectorXd p, std::vector<double> y, double r)
-      : TransportBase(p, Eigen::MatrixXd(x.size(), y.size())),
-        x_(std::move(x)),
-        y_(std::move(y)),
-        r_(r) {
-    for (std::size_t i = 0; i < x_.size(); ++i)
-      for (std::size_t k = 0; k < y_.size(); ++k)
-        cost_(i, k) = std::pow(std::abs(x_[i] - y_[k]), r_);
-    cost_rows_ = cost_;
+      : TransportBase(p, line_cost(x, y, r)), x_(std::move(x)), y_(std::move(y)), r_(r) {
     ix_ = sorted(x_);
     iy_ = sorted(y_);
     steps_ = source_steps(ix_, p_);
